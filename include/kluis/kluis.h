@@ -1,0 +1,33 @@
+/*
+ * kluis — a GDPR/AVG personal-data engine. This header includes the whole public API.
+ *
+ * Parts: error.h (the error vocabulary), time.h (dates, durations), policy.h (the policy model,
+ * loading and checks), render.h (statement and register).
+ */
+#ifndef KLUIS_KLUIS_H
+#define KLUIS_KLUIS_H
+
+#include "kluis/error.h"
+#include "kluis/time.h"
+#include "kluis/policy.h"
+#include "kluis/render.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+const char *kluis_version(void);
+
+/*
+ * Writes len bytes to path atomically: a temporary file in the same folder, fsync, rename. A
+ * failure leaves an existing file untouched. Errors: KLUIS_EIO (with the reason), KLUIS_ENOMEM.
+ */
+kluis_rc kluis_write_file_atomic(const char *path, const void *data, size_t len,
+                                 struct kluis_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KLUIS_KLUIS_H */

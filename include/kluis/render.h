@@ -1,0 +1,65 @@
+/*
+ * kluis — rendering a policy for people: the privacy statement and the art. 30 register.
+ *
+ * The statement is written as Markdown and, for HTML, rendered with cmark into a standalone,
+ * styled page. Every text taken from the policy is escaped, so a policy cannot inject Markdown or
+ * HTML into the page.
+ *
+ * Ownership: each call returns a NUL-terminated buffer allocated with malloc(); the caller frees
+ * it with free(). *out_len excludes the NUL.
+ */
+#ifndef KLUIS_RENDER_H
+#define KLUIS_RENDER_H
+
+#include <stddef.h>
+
+#include "kluis/error.h"
+#include "kluis/policy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum kluis_doc_format {
+    KLUIS_FORMAT_MD,
+    KLUIS_FORMAT_HTML,
+    KLUIS_FORMAT_CSV,
+    KLUIS_FORMAT_JSON,
+};
+
+/* "md", "html", "csv", "json" to the enum; false for anything else. */
+bool kluis_doc_format_parse(const char *s, enum kluis_doc_format *out_format);
+
+/*
+ * The full privacy statement (art. 13 and 14) in lang, as KLUIS_FORMAT_MD or KLUIS_FORMAT_HTML.
+ * Errors: KLUIS_EINVAL (other formats), KLUIS_ENOMEM.
+ */
+kluis_rc kluis_render_statement(const struct kluis_policy *p, enum kluis_lang lang,
+                                enum kluis_doc_format format, char **out_text, size_t *out_len,
+                                struct kluis_err *err);
+
+/*
+ * The record of processing activities. With tenant == NULL: the controller's record, art. 30(1),
+ * one row per processing activity (a purpose of the controller role), columns (a)–(g). With a
+ * tenant name: the processor's record for that customer, art. 30(2), one row per purpose of the
+ * processor role. Formats: CSV (RFC 4180, header row), JSON, Markdown. Column texts in lang.
+ * Errors: KLUIS_EINVAL (HTML), KLUIS_ENOMEM.
+ */
+kluis_rc kluis_render_register(const struct kluis_policy *p, const char *tenant,
+                               enum kluis_lang lang, enum kluis_doc_format format,
+                               char **out_text, size_t *out_len, struct kluis_err *err);
+
+/*
+ * The retention rule in words, as one sentence fragment ("7 dagen na aanmaak", "30 days after the
+ * draft is approved or the draft is skipped"). For categories without a rule: the words for
+ * "not stated". Used by the statement, the register and the dashboard.
+ */
+kluis_rc kluis_render_retention(const struct kluis_policy *p, const struct kluis_category *c,
+                                enum kluis_lang lang, char **out_text, size_t *out_len,
+                                struct kluis_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KLUIS_RENDER_H */

@@ -1,0 +1,272 @@
+/*
+ * The policy commands: check, statement, register.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *sev_json(enum kluis_severity s)
+{
+    return s == KLUIS_SEV_ERROR ? "error" : s == KLUIS_SEV_WARNING ? "warning" : "acknowledged";
+}
+
+static json_t *findings_json(const char *file, const struct kluis_findings *f)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < kluis_findings_count(f); i++) {
+        const struct kluis_finding *x = kluis_findings_get(f, i);
+        json_t *o = json_object();
+        json_object_set_new(o, "severity", json_string(sev_json(x->severity)));
+        json_object_set_new(o, "rule", json_string(x->rule));
+        json_object_set_new(o, "article", x->article ? json_string(x->article) : json_null());
+        json_object_set_new(o, "line", json_integer(x->line));
+        json_object_set_new(o, "column", json_integer(x->col));
+        json_object_set_new(o, "at", x->at ? json_string(x->at) : json_null());
+        json_object_set_new(o, "message", json_string(x->message));
+        if (x->reason)
+            json_object_set_new(o, "reason", json_string(x->reason));
+        json_array_append_new(arr, o);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "file", json_string(file));
+    json_object_set_new(o, "errors", json_integer((json_int_t)kluis_findings_count_sev(f, KLUIS_SEV_ERROR)));
+    json_object_set_new(o, "warnings",
+                        json_integer((json_int_t)kluis_findings_count_sev(f, KLUIS_SEV_WARNING)));
+    json_object_set_new(
+        o, "acknowledged",
+        json_integer((json_int_t)kluis_findings_count_sev(f, KLUIS_SEV_ACKNOWLEDGED)));
+    json_object_set_new(o, "findings", arr);
+    return o;
+}
+
+static int list_rules(bool as_json)
+{
+    size_t n;
+    const struct kluis_rule_info *r = kluis_policy_rules(&n);
+    json_t *arr = as_json ? json_array() : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *sev = r[i].severity == KLUIS_SEV_ERROR ? "error" : "warning";
+        if (arr) {
+            json_t *o = json_object();
+            json_object_set_new(o, "rule", json_string(r[i].id));
+            json_object_set_new(o, "article",
+                                r[i].article ? json_string(r[i].article) : json_null());
+            json_object_set_new(o, "severity", json_string(sev));
+            json_object_set_new(o, "summary", json_string(r[i].summary));
+            json_array_append_new(arr, o);
+        } else {
+            printf("%-30s %-7s %-28s %s\n", r[i].id, sev, r[i].article ? r[i].article : "-",
+                   r[i].summary);
+        }
+    }
+    if (arr) {
+        json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', stdout);
+        json_decref(arr);
+    }
+    return CLI_OK;
+}
+
+/* Loads and checks one file into f; returns false when it could not be read at all. */
+static bool check_one(const char *path, struct kluis_findings *f)
+{
+    struct kluis_policy *p = NULL;
+    struct kluis_err err = {0};
+    kluis_rc rc = kluis_policy_load_file(path, f, &p, &err);
+    if (rc == KLUIS_OK) {
+        rc = kluis_policy_check(p, f, &err);
+        kluis_policy_free(p);
+    }
+    kluis_findings_sort(f);
+    if (rc == KLUIS_EIO || rc == KLUIS_ENOMEM || rc == KLUIS_EINVAL) {
+        cli_report("check", &err);
+        return false;
+    }
+    return true;
+}
+
+int cli_cmd_check(int argc, char **argv)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                         {"rules", no_argument, NULL, 'r'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    bool as_json = false, rules = false;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            as_json = true;
+            break;
+        case 'r':
+            rules = true;
+            break;
+        case 'h':
+            return cli_help("check");
+        default:
+            return cli_usage("check", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (rules)
+        return list_rules(as_json);
+
+    const char *fallback[] = {cli_policy_path(NULL)};
+    char **files = optind < argc ? argv + optind : (char **)fallback;
+    int n_files = optind < argc ? argc - optind : 1;
+
+    int status = CLI_OK;
+    json_t *all = as_json ? json_array() : NULL;
+    for (int i = 0; i < n_files; i++) {
+        struct kluis_findings *f = kluis_findings_new();
+        if (!f) {
+            cli_error("check", "out of memory");
+            return CLI_FAIL;
+        }
+        if (!check_one(files[i], f))
+            status = CLI_FAIL;
+        size_t ne = kluis_findings_count_sev(f, KLUIS_SEV_ERROR);
+        size_t nw = kluis_findings_count_sev(f, KLUIS_SEV_WARNING);
+        size_t na = kluis_findings_count_sev(f, KLUIS_SEV_ACKNOWLEDGED);
+        if (ne)
+            status = CLI_FAIL;
+        if (all) {
+            json_array_append_new(all, findings_json(files[i], f));
+        } else {
+            cli_print_findings(stdout, f);
+            fprintf(stderr, "%s: %zu error%s, %zu warning%s, %zu acknowledged\n", files[i], ne,
+                    ne == 1 ? "" : "s", nw, nw == 1 ? "" : "s", na);
+        }
+        kluis_findings_free(f);
+    }
+    if (all) {
+        json_t *o = json_object();
+        json_object_set_new(o, "files", all);
+        json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', stdout);
+        json_decref(o);
+    }
+    fflush(stdout);
+    return status;
+}
+
+int cli_cmd_statement(int argc, char **argv)
+{
+    static const struct option opts[] = {{"lang", required_argument, NULL, 'l'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    enum kluis_lang lang = KLUIS_LANG_NL;
+    enum kluis_doc_format format = KLUIS_FORMAT_MD;
+    const char *output = NULL;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            if (!kluis_lang_parse(optarg, &lang))
+                return cli_usage("statement", "--lang must be nl or en, not '%s'", optarg);
+            break;
+        case 'f':
+            if (!kluis_doc_format_parse(optarg, &format) ||
+                (format != KLUIS_FORMAT_MD && format != KLUIS_FORMAT_HTML))
+                return cli_usage("statement", "--format must be md or html, not '%s'", optarg);
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'h':
+            return cli_help("statement");
+        default:
+            return cli_usage("statement", "unknown option or missing value: '%s'",
+                             argv[optind - 1]);
+        }
+    }
+    if (argc - optind > 1)
+        return cli_usage("statement", "give one policy, not %d", argc - optind);
+    const char *path = cli_policy_path(optind < argc ? argv[optind] : NULL);
+    struct kluis_policy *p = cli_load_policy("statement", path);
+    if (!p)
+        return CLI_FAIL;
+    char *text = NULL;
+    size_t len = 0;
+    struct kluis_err err = {0};
+    int status = CLI_OK;
+    if (kluis_render_statement(p, lang, format, &text, &len, &err) != KLUIS_OK) {
+        cli_report("statement", &err);
+        status = CLI_FAIL;
+    } else {
+        status = cli_write_output("statement", output, text, len);
+    }
+    free(text);
+    kluis_policy_free(p);
+    return status;
+}
+
+int cli_cmd_register(int argc, char **argv)
+{
+    static const struct option opts[] = {{"lang", required_argument, NULL, 'l'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"tenant", required_argument, NULL, 't'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    enum kluis_lang lang = KLUIS_LANG_EN;
+    enum kluis_doc_format format = KLUIS_FORMAT_CSV;
+    const char *output = NULL, *tenant = NULL;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            if (!kluis_lang_parse(optarg, &lang))
+                return cli_usage("register", "--lang must be nl or en, not '%s'", optarg);
+            break;
+        case 'f':
+            if (!kluis_doc_format_parse(optarg, &format) || format == KLUIS_FORMAT_HTML)
+                return cli_usage("register", "--format must be csv, json or md, not '%s'",
+                                 optarg);
+            break;
+        case 't':
+            if (!*optarg)
+                return cli_usage("register", "--tenant needs a name");
+            tenant = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'h':
+            return cli_help("register");
+        default:
+            return cli_usage("register", "unknown option or missing value: '%s'",
+                             argv[optind - 1]);
+        }
+    }
+    if (argc - optind > 1)
+        return cli_usage("register", "give one policy, not %d", argc - optind);
+    const char *path = cli_policy_path(optind < argc ? argv[optind] : NULL);
+    struct kluis_policy *p = cli_load_policy("register", path);
+    if (!p)
+        return CLI_FAIL;
+    char *text = NULL;
+    size_t len = 0;
+    struct kluis_err err = {0};
+    int status;
+    if (kluis_render_register(p, tenant, lang, format, &text, &len, &err) != KLUIS_OK) {
+        cli_report("register", &err);
+        status = CLI_FAIL;
+    } else {
+        status = cli_write_output("register", output, text, len);
+    }
+    free(text);
+    kluis_policy_free(p);
+    return status;
+}

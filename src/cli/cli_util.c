@@ -1,0 +1,134 @@
+/*
+ * What the commands share: reporting errors once at the boundary, output files, findings.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    fprintf(stderr, "kluis %s: ", cmd);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_report(const char *cmd, const struct kluis_err *err)
+{
+    if (err->file[0] && err->line)
+        fprintf(stderr, "%s:%d:%d: ", err->file, err->line, err->col);
+    fprintf(stderr, "kluis %s: %s\n", cmd,
+            err->message[0] ? err->message : kluis_rc_message(err->rc));
+    if (err->detail[0])
+        fprintf(stderr, "  %s\n", err->detail);
+    if (err->hint[0])
+        fprintf(stderr, "  hint: %s\n", err->hint);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    fprintf(stderr, "kluis %s: ", cmd);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'kluis %s --help'.\n", cmd);
+    return CLI_USAGE;
+}
+
+int cli_help(const char *cmd)
+{
+    const struct cli_command *c = cli_find_command(cmd);
+    if (c)
+        fputs(c->help, stdout);
+    return CLI_OK;
+}
+
+const char *cli_policy_path(const char *positional)
+{
+    if (positional)
+        return positional;
+    const char *env = getenv("KLUIS_POLICY");
+    return env && *env ? env : "kluis.yaml";
+}
+
+int cli_write_output(const char *cmd, const char *path, const char *text, size_t len)
+{
+    if (!path || strcmp(path, "-") == 0) {
+        if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+            cli_error(cmd, "cannot write the output: %s", strerror(errno));
+            return CLI_FAIL;
+        }
+        return CLI_OK;
+    }
+    struct kluis_err err = {0};
+    if (kluis_write_file_atomic(path, text, len, &err) != KLUIS_OK) {
+        cli_report(cmd, &err);
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+static const char *sev_name(enum kluis_severity s)
+{
+    switch (s) {
+    case KLUIS_SEV_ERROR:
+        return "error";
+    case KLUIS_SEV_WARNING:
+        return "warning";
+    case KLUIS_SEV_ACKNOWLEDGED:
+        return "acknowledged";
+    }
+    return "?";
+}
+
+void cli_print_findings(FILE *stream, const struct kluis_findings *f)
+{
+    for (size_t i = 0; i < kluis_findings_count(f); i++) {
+        const struct kluis_finding *x = kluis_findings_get(f, i);
+        if (x->line > 0)
+            fprintf(stream, "%s:%d:%d: ", x->file, x->line, x->col);
+        else
+            fprintf(stream, "%s: ", x->file);
+        fprintf(stream, "%s: [%s] %s", sev_name(x->severity), x->rule, x->message);
+        if (x->severity == KLUIS_SEV_ACKNOWLEDGED && x->reason)
+            fprintf(stream, " (reason: %s)", x->reason);
+        fputc('\n', stream);
+    }
+}
+
+struct kluis_policy *cli_load_policy(const char *cmd, const char *path)
+{
+    struct kluis_findings *f = kluis_findings_new();
+    if (!f) {
+        cli_error(cmd, "out of memory");
+        return NULL;
+    }
+    struct kluis_policy *p = NULL;
+    struct kluis_err err = {0};
+    kluis_rc rc = kluis_policy_load_file(path, f, &p, &err);
+    if (rc != KLUIS_OK) {
+        kluis_findings_sort(f);
+        cli_print_findings(stderr, f);
+        cli_report(cmd, &err);
+        kluis_findings_free(f);
+        return NULL;
+    }
+    if (kluis_policy_check(p, f, &err) == KLUIS_OK) {
+        size_t n = kluis_findings_count_sev(f, KLUIS_SEV_ERROR);
+        if (n)
+            fprintf(stderr,
+                    "kluis %s: warning: %s has %zu error%s under 'kluis check'; the output "
+                    "shows the policy as it is\n",
+                    cmd, path, n, n == 1 ? "" : "s");
+    }
+    kluis_findings_free(f);
+    return p;
+}

@@ -1,0 +1,127 @@
+/*
+ * render — internal interfaces between the files of the render part.
+ *
+ *   render_common.c     words shared by every document: durations, dates, lists, countries,
+ *                       transfer mechanisms, contact channels
+ *   render_retention.c  a category's retention rule in words
+ *   render_statement.c  the privacy statement (Markdown, and HTML through cmark)
+ *   render_register.c   the art. 30 register (CSV, JSON, Markdown)
+ *
+ * Everything here appends plain text for people to a struct kluis_buf. None of it escapes: the
+ * caller escapes for its output format (kluis__buf_md, kluis__buf_csv, …), so that the same words
+ * serve every format. Allocation failures are sticky in the buffer or list, as in util.
+ */
+#ifndef KLUIS_RENDER_INTERNAL_H
+#define KLUIS_RENDER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kluis/policy.h"
+#include "kluis/render.h"
+#include "util/util.h"
+
+/* ---- Lists of strings ---------------------------------------------------------------------- */
+
+/*
+ * A growable list of owned strings, for values that are collected first and joined later
+ * ("a, b en c" needs to know which item is the last). A failed allocation is sticky in rc.
+ */
+struct kluis_strv {
+    char **items;
+    size_t n;
+    size_t cap;
+    kluis_rc rc;
+};
+
+void kluis__strv_init(struct kluis_strv *v);
+void kluis__strv_free(struct kluis_strv *v);
+
+/* Appends a copy of s. */
+void kluis__strv_add(struct kluis_strv *v, const char *s);
+
+/* Appends a copy of s unless an equal string is already in the list. */
+void kluis__strv_add_unique(struct kluis_strv *v, const char *s);
+
+/* Appends the content of b (a copy), or records b's failure. */
+void kluis__strv_add_buf(struct kluis_strv *v, const struct kluis_buf *b);
+
+/* How the items of a list are joined. */
+enum kluis_join {
+    KLUIS_JOIN_AND,  /* "a, b en c" / "a, b and c" */
+    KLUIS_JOIN_OR,   /* "a, b of c" / "a, b or c" */
+    KLUIS_JOIN_SEMI, /* "a; b; c" — a cell holding several values */
+};
+
+/* Writes one item; kluis__buf_puts (plain) or an escaper such as kluis__buf_md. */
+typedef void (*kluis_put_fn)(struct kluis_buf *b, const char *s);
+
+/* Appends the n items joined as join says in lang, each written through put. */
+void kluis__render_join(struct kluis_buf *b, const char *const *items, size_t n,
+                        enum kluis_lang lang, enum kluis_join join, kluis_put_fn put);
+
+/* ---- Words --------------------------------------------------------------------------------- */
+
+/* "AVG" / "GDPR": the regulation's name in lang. */
+const char *kluis__render_gdpr(enum kluis_lang lang);
+
+/* The text in lang, or NULL when absent or empty. */
+const char *kluis__render_text(const struct kluis_text *t, enum kluis_lang lang);
+
+/* "7 dagen", "1 day", "12 maanden", "72 hours". */
+void kluis__render_duration(struct kluis_buf *b, struct kluis_duration d, enum kluis_lang lang);
+
+/*
+ * As kluis__render_duration, with counts of weeks, months and years up to twelve spelled out
+ * ("één maand", "two months"), as a promise to a person is written ("binnen één maand"). Hours
+ * and days keep their digits ("binnen 30 dagen").
+ */
+void kluis__render_duration_spelled(struct kluis_buf *b, struct kluis_duration d,
+                                    enum kluis_lang lang);
+
+/* Name of month m (1..12) in lang: "januari", "January". */
+const char *kluis__render_month(int m, enum kluis_lang lang);
+
+/* A calendar date (days since the epoch) for people: "21 mei 2026", "21 May 2026". */
+void kluis__render_date(struct kluis_buf *b, int64_t days, enum kluis_lang lang);
+
+/* Country or region name; the code itself when kluis does not know it. */
+const char *kluis__render_country(const char *code, enum kluis_lang lang);
+
+/* "in Nederland", "in the Netherlands": the country as a place, with the article English needs. */
+void kluis__render_in_country(struct kluis_buf *b, const char *code, enum kluis_lang lang);
+
+/* Label of a contact channel ("E-mail", "WhatsApp", "Contactformulier"); the kind when unknown. */
+const char *kluis__render_channel(const char *kind, enum kluis_lang lang);
+
+/* ---- Model helpers ------------------------------------------------------------------------- */
+
+/* True when the recipient processes data in at least one place outside the EEA. */
+bool kluis__render_outside_eea(const struct kluis_subprocessor *sp);
+
+/* Adds the names of the transfer mechanisms in bits to v, in the order of enum kluis_transfer. */
+void kluis__render_transfer_names(struct kluis_strv *v, unsigned bits, enum kluis_lang lang);
+
+/*
+ * "Verenigde Staten (standaardcontractbepalingen)": the recipient's locations outside the EEA
+ * with the mechanisms that cover them, or with "adequaatheidsbesluit" where the country has one.
+ * Appends nothing when every location is inside the EEA.
+ */
+void kluis__render_transfer_summary(struct kluis_buf *b, const struct kluis_subprocessor *sp,
+                                    enum kluis_lang lang);
+
+/* True when the recipient receives at least one of the categories the purpose uses. */
+bool kluis__render_receives_for(const struct kluis_subprocessor *sp,
+                                const struct kluis_purpose *pu);
+
+/* The category's name in lang, falling back to its id (never NULL). */
+const char *kluis__render_category_name(const struct kluis_policy *p, const char *id,
+                                        enum kluis_lang lang);
+
+/* ---- Retention (render_retention.c) -------------------------------------------------------- */
+
+/* Appends the category's retention in words (plain text, the note included). */
+void kluis__render_retention_words(struct kluis_buf *b, const struct kluis_policy *p,
+                                   const struct kluis_category *c, enum kluis_lang lang);
+
+#endif /* KLUIS_RENDER_INTERNAL_H */
