@@ -308,7 +308,7 @@ static void check_subprocessors(struct check *ck)
                 ok |= KLUIS_TRANSFER_DPF;
             if (!(s->transfers & ok))
                 report(ck, "transfer-mechanism", s->pos, "subprocessors", s->id,
-                       "'%s' processes data in %s, outside the EEA, without a transfer "
+                       "'%s' processes data outside the EEA (%s) without a transfer "
                        "mechanism; add 'transfer:' (scc%s, bcr or derogation)",
                        s->name ? s->name : s->id, kluis_country_name(loc, KLUIS_LANG_EN),
                        strcmp(loc, "US") == 0 ? ", dpf" : "");

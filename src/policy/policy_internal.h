@@ -30,6 +30,8 @@ struct ynode {
     enum ynode_type type;
     int line; /* 1-based */
     int col;  /* 1-based */
+    int key_line; /* the value of a mapping entry: where its key is (else 0) */
+    int key_col;
     /* YNODE_SCALAR */
     const char *str; /* NUL-terminated, arena-owned; may contain NUL bytes before len */
     size_t len;

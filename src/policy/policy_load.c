@@ -109,7 +109,10 @@ static const struct ynode *require(struct load_ctx *ctx, const struct ynode *map
                                    const char *where)
 {
     const struct ynode *v = kluis__ymap_get(map, key);
-    if (!v)
+    if (!v && map->key_line)
+        kluis__load_error(ctx, "schema-required", map->key_line, map->key_col, "%s needs '%s'",
+                          where, key);
+    else if (!v)
         ERR(ctx, map, "schema-required", "%s needs '%s'", where, key);
     return v;
 }
@@ -463,7 +466,10 @@ static void check_dup_ids(struct load_ctx *ctx, const void *arr, size_t n, size_
     }
 }
 
-#define POS_OF(node) ((struct kluis_pos){(node)->line, (node)->col})
+/* Where an entity is: the key that names it when it is a mapping's value, else the node. */
+#define POS_OF(node)                                                                               \
+    ((node)->key_line ? (struct kluis_pos){(node)->key_line, (node)->key_col}                     \
+                      : (struct kluis_pos){(node)->line, (node)->col})
 
 /* ---- Sections ------------------------------------------------------------------------------ */
 

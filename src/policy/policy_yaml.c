@@ -83,6 +83,12 @@ static void attach(struct yparser *y, struct ynode *n)
         yfail(y, "schema-type", n->line, n->col, "a mapping key must be a plain word", NULL);
         return;
     }
+    if (parent->node->type == YNODE_MAP && parent->n_kids % 2 == 1) {
+        /* A block mapping's own mark is its first key; findings about the mapping as a whole
+         * ("needs 'address'") read better at the key that names it. */
+        n->key_line = parent->kids[parent->n_kids - 1]->line;
+        n->key_col = parent->kids[parent->n_kids - 1]->col;
+    }
     frame_push_kid(y, parent, n);
 }
 
@@ -205,13 +211,21 @@ static void on_scalar(struct yparser *y, struct fy_event *fye)
 }
 
 /* The first error libfyaml collected, as a finding. */
-static void report_diag(struct yparser *y, struct fy_diag *diag)
+static void report_diag(struct yparser *y, struct fy_diag *diag, const char *buf, size_t len)
 {
     void *iter = NULL;
     struct fy_diag_error *e = fy_diag_errors_iterate(diag, &iter);
     if (e) {
-        yfail(y, "yaml", e->line + 1, e->column + 1, "malformed YAML: ",
-              e->msg ? e->msg : "syntax error");
+        /* At the end of input libfyaml may count lines past the last one; point at the last. */
+        int lines = 1;
+        for (size_t i = 0; i + 1 < len; i++)
+            lines += buf[i] == '\n';
+        int line = e->line + 1, col = e->column + 1;
+        if (line > lines) {
+            line = lines;
+            col = 1;
+        }
+        yfail(y, "yaml", line, col, "malformed YAML: ", e->msg ? e->msg : "syntax error");
     } else {
         yfail(y, "yaml", 0, 0, "malformed YAML", NULL);
     }
@@ -289,7 +303,7 @@ kluis_rc kluis__yaml_parse(struct kluis_arena *arena, const char *buf, size_t le
         fy_parser_event_free(fyp, fye);
     }
     if (!y.failed && fy_parser_get_stream_error(fyp))
-        report_diag(&y, diag);
+        report_diag(&y, diag, buf, len);
 
     /* Free what a failure left open. */
     while (y.depth > 0)

@@ -93,6 +93,17 @@ const char *kluis__render_gdpr(enum kluis_lang lang)
     return lang == KLUIS_LANG_NL ? "AVG" : "GDPR";
 }
 
+void kluis__render_cite(struct kluis_buf *b, const char *article, enum kluis_lang lang)
+{
+    /* The names table writes "art. 6(1)(b)"; English citations capitalise it ("Art. 6(1)(b)
+     * GDPR"), as the English text of the Regulation and the seeds do. */
+    if (lang == KLUIS_LANG_EN && article[0] == 'a') {
+        kluis__buf_putc(b, 'A');
+        article++;
+    }
+    kluis__buf_printf(b, "%s %s", article, kluis__render_gdpr(lang));
+}
+
 const char *kluis__render_text(const struct kluis_text *t, enum kluis_lang lang)
 {
     const char *s = kluis_text_get(t, lang);
@@ -234,37 +245,46 @@ void kluis__render_transfer_names(struct kluis_strv *v, unsigned bits, enum klui
 void kluis__render_transfer_summary(struct kluis_buf *b, const struct kluis_subprocessor *sp,
                                     enum kluis_lang lang)
 {
-    struct kluis_strv mechanisms;
+    struct kluis_strv mechanisms, places;
     kluis__strv_init(&mechanisms);
+    kluis__strv_init(&places);
     kluis__render_transfer_names(&mechanisms, sp->transfers, lang);
-
-    bool first = true;
     for (size_t i = 0; i < sp->n_locations; i++) {
-        const char *code = sp->locations[i];
-        if (kluis_country_in_eea(code))
-            continue;
-        if (!first)
-            kluis__buf_puts(b, ", ");
-        first = false;
-        kluis__buf_puts(b, kluis__render_country(code, lang));
-        kluis__buf_puts(b, " (");
-        /* The mechanisms the policy names cover every location; a country with an adequacy
-         * decision needs none, and saying so is the most precise answer for it. */
-        if (mechanisms.n > 0) {
-            kluis__render_join(b, (const char *const *)mechanisms.items, mechanisms.n, lang,
-                               KLUIS_JOIN_AND, kluis__buf_puts);
-        } else if (kluis_country_adequate(code)) {
-            kluis__buf_puts(b, lang == KLUIS_LANG_NL ? "adequaatheidsbesluit"
-                                                     : "adequacy decision");
-        } else {
-            kluis__buf_puts(b, lang == KLUIS_LANG_NL ? "geen doorgiftemechanisme vermeld"
-                                                     : "no transfer mechanism stated");
-        }
-        kluis__buf_putc(b, ')');
+        if (!kluis_country_in_eea(sp->locations[i]))
+            kluis__strv_add_unique(&places, kluis__render_country(sp->locations[i], lang));
     }
-    if (mechanisms.rc != KLUIS_OK && b->rc == KLUIS_OK)
-        b->rc = mechanisms.rc;
+
+    if (mechanisms.n > 0) {
+        /* The mechanisms the policy names cover every location outside the EEA. */
+        kluis__render_join(b, (const char *const *)places.items, places.n, lang, KLUIS_JOIN_AND,
+                           kluis__buf_puts);
+        kluis__buf_puts(b, " \u2014 ");
+        kluis__render_join(b, (const char *const *)mechanisms.items, mechanisms.n, lang,
+                           KLUIS_JOIN_AND, kluis__buf_puts);
+    } else {
+        /* Without a mechanism, a country with an adequacy decision needs none; say which. */
+        bool first = true;
+        for (size_t i = 0; i < sp->n_locations; i++) {
+            const char *code = sp->locations[i];
+            if (kluis_country_in_eea(code))
+                continue;
+            if (!first)
+                kluis__buf_puts(b, ", ");
+            first = false;
+            kluis__buf_puts(b, kluis__render_country(code, lang));
+            if (kluis_country_adequate(code))
+                kluis__buf_puts(b, lang == KLUIS_LANG_NL ? " (adequaatheidsbesluit)"
+                                                         : " (adequacy decision)");
+            else
+                kluis__buf_puts(b, lang == KLUIS_LANG_NL ? " (geen doorgiftemechanisme vermeld)"
+                                                         : " (no transfer mechanism stated)");
+        }
+    }
+    kluis_rc rc = mechanisms.rc != KLUIS_OK ? mechanisms.rc : places.rc;
+    if (rc != KLUIS_OK && b->rc == KLUIS_OK)
+        b->rc = rc;
     kluis__strv_free(&mechanisms);
+    kluis__strv_free(&places);
 }
 
 bool kluis__render_receives_for(const struct kluis_subprocessor *sp,

@@ -68,6 +68,9 @@ const char *kluis__render_gdpr(enum kluis_lang lang);
 /* The text in lang, or NULL when absent or empty. */
 const char *kluis__render_text(const struct kluis_text *t, enum kluis_lang lang);
 
+/* An article of the GDPR as cited in lang: "art. 6(1)(b) AVG", "Art. 6(1)(b) GDPR". */
+void kluis__render_cite(struct kluis_buf *b, const char *article, enum kluis_lang lang);
+
 /* "7 dagen", "1 day", "12 maanden", "72 hours". */
 void kluis__render_duration(struct kluis_buf *b, struct kluis_duration d, enum kluis_lang lang);
 
@@ -103,9 +106,9 @@ bool kluis__render_outside_eea(const struct kluis_subprocessor *sp);
 void kluis__render_transfer_names(struct kluis_strv *v, unsigned bits, enum kluis_lang lang);
 
 /*
- * "Verenigde Staten (standaardcontractbepalingen)": the recipient's locations outside the EEA
- * with the mechanisms that cover them, or with "adequaatheidsbesluit" where the country has one.
- * Appends nothing when every location is inside the EEA.
+ * "Verenigde Staten — standaardcontractbepalingen (…)": the recipient's locations outside the
+ * EEA with the mechanisms that cover them; without mechanisms, each country with
+ * "(adequaatheidsbesluit)" where it has one. Appends nothing when every location is in the EEA.
  */
 void kluis__render_transfer_summary(struct kluis_buf *b, const struct kluis_subprocessor *sp,
                                     enum kluis_lang lang);

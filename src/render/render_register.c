@@ -168,8 +168,11 @@ static void add_basis(struct reg *r, struct kluis_strv *cell, const struct kluis
         const char *name = kluis_basis_name(pu->basis, r->lang);
         const char *article = kluis_basis_article(pu->basis);
         kluis__buf_puts(w, name ? name : "");
-        if (article)
-            kluis__buf_printf(w, name ? " (%s %s)" : "%s %s", article, gdpr);
+        if (article && *article) {
+            kluis__buf_puts(w, name ? " (" : "");
+            kluis__render_cite(w, article, r->lang);
+            kluis__buf_puts(w, name ? ")" : "");
+        }
         add_words(cell, w);
     }
     if (pu->legal_source) {
@@ -197,21 +200,22 @@ static void add_basis(struct reg *r, struct kluis_strv *cell, const struct kluis
     if (pu->art9 != KLUIS_ART9_NONE) {
         const char *name = kluis_art9_name(pu->art9, r->lang);
         const char *article = kluis_art9_article(pu->art9);
-        kluis__buf_printf(w, "%s (%s %s)", name ? name : "", article ? article : "art. 9(2)",
-                          gdpr);
+        kluis__buf_printf(w, "%s (", name ? name : "");
+        kluis__render_cite(w, article && *article ? article : "art. 9(2)", r->lang);
+        kluis__buf_putc(w, ')');
         add_words(cell, w);
     }
     if (pu->direct_marketing) {
-        kluis__buf_printf(w, "%s (art. 21(3) %s)",
+        kluis__buf_printf(w, "%s (%s 21(3) %s)",
                           tr(r, "direct marketing: bezwaar is absoluut",
                              "direct marketing: objection is absolute"),
-                          gdpr);
+                          tr(r, "art.", "Art."), gdpr);
         add_words(cell, w);
     }
     if (pu->role == KLUIS_ROLE_PROCESSOR && pu->basis == KLUIS_BASIS_NONE) {
-        kluis__buf_printf(w, "%s (art. 28(3)(a) %s)",
+        kluis__buf_printf(w, "%s (%s 28(3)(a) %s)",
                           tr(r, "op instructie van de klant", "on the customer's instructions"),
-                          gdpr);
+                          tr(r, "art.", "Art."), gdpr);
         add_words(cell, w);
     }
 }
@@ -224,7 +228,7 @@ static void add_subjects_and_categories(struct reg *r, const struct kluis_purpos
         const char *cname = kluis__render_category_name(r->p, pu->categories[i], r->lang);
         kluis__buf_puts(w, cname);
         if (c && c->special)
-            kluis__buf_printf(w, " (%s)", tr(r, "bijzonder, art. 9", "special, art. 9"));
+            kluis__buf_printf(w, " (%s)", tr(r, "bijzonder, art. 9", "special, Art. 9"));
         add_words(&r->cells[COL_CATEGORIES], w);
         if (!c)
             continue;
@@ -385,10 +389,10 @@ static void put_md_head(struct kluis_buf *b, struct reg *r)
     const char *g = kluis__render_gdpr(r->lang);
     const struct kluis_organisation *org = kluis_policy_organisation(r->p);
     if (r->tenant) {
-        kluis__buf_printf(b, "# %s (art. 30(2) %s)\n\n",
+        kluis__buf_printf(b, "# %s (%s 30(2) %s)\n\n",
                           tr(r, "Register van verwerkingsactiviteiten als verwerker",
                              "Record of processing activities as processor"),
-                          g);
+                          tr(r, "art.", "Art."), g);
         kluis__buf_printf(b, "**%s:** ", tr(r, "Verwerker", "Processor"));
         md_cell(b, org->name ? org->name : "");
         kluis__buf_printf(b, "  \n**%s:** ",
@@ -396,10 +400,10 @@ static void put_md_head(struct kluis_buf *b, struct reg *r)
         md_cell(b, r->tenant);
         kluis__buf_puts(b, "\n\n");
     } else {
-        kluis__buf_printf(b, "# %s (art. 30(1) %s)\n\n",
+        kluis__buf_printf(b, "# %s (%s 30(1) %s)\n\n",
                           tr(r, "Register van verwerkingsactiviteiten",
                              "Record of processing activities"),
-                          g);
+                          tr(r, "art.", "Art."), g);
         kluis__buf_printf(b, "**%s:** ",
                           tr(r, "Verwerkingsverantwoordelijke", "Controller"));
         md_cell(b, org->name ? org->name : "");

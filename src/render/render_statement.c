@@ -133,6 +133,15 @@ static void put_duration(struct doc *d, struct kluis_duration dur, bool spelled)
     kluis__buf_free(&w);
 }
 
+static void put_cite(struct doc *d, const char *article)
+{
+    struct kluis_buf w;
+    kluis__buf_init(&w, 0);
+    kluis__render_cite(&w, article, d->lang);
+    put_words(d, &w);
+    kluis__buf_free(&w);
+}
+
 static void put_date(struct doc *d, int64_t days)
 {
     struct kluis_buf w;
@@ -294,7 +303,7 @@ static void put_dpo(struct doc *d)
     const char *reason = kluis__render_text(&dpo->reason, d->lang);
     if (reason) {
         trl(d, "; art. 37 AVG verplicht ons daar niet toe. ",
-            "; art. 37 GDPR does not require us to. ");
+            "; Art. 37 GDPR does not require us to. ");
         sentence(d, reason);
     } else {
         lit(d, ".");
@@ -330,7 +339,7 @@ static void put_roles(struct doc *d)
     if (d->has_processor_data || pwords) {
         trl(d, "**Als verwerker** verwerken wij persoonsgegevens in opdracht van onze klanten "
                "(art. 28 AVG); de klant is dan de verwerkingsverantwoordelijke.",
-            "**As processor** we process personal data on behalf of our customers (art. 28 "
+            "**As processor** we process personal data on behalf of our customers (Art. 28 "
             "GDPR); the customer is then the controller.");
         if (pwords) {
             lit(d, " ");
@@ -340,8 +349,18 @@ static void put_roles(struct doc *d)
     }
 }
 
+/* True for data that is never persisted and has no rule: its retention is "never stored". */
+static bool never_stored(const struct kluis_category *c)
+{
+    return c->storage == KLUIS_STORAGE_TRANSIENT && !c->tenant_may_change_storage &&
+           (!c->retention || c->retention->n_clauses == 0);
+}
+
 static void put_storage(struct doc *d, const struct kluis_category *c)
 {
+    /* Data that is never stored says so on its retention line (see put_category). */
+    if (never_stored(c))
+        return;
     if (c->storage == KLUIS_STORAGE_TRANSIENT && !c->tenant_may_change_storage) {
         item(d, "Opslag", "Storage");
         trl(d, "nooit opgeslagen; alleen in het werkgeheugen verwerkt, zolang dat nodig is\n",
@@ -385,16 +404,16 @@ static void put_category(struct doc *d, const struct kluis_category *c)
     }
     if (c->special)
         trl(d, "- Dit zijn bijzondere persoonsgegevens (art. 9 AVG).\n",
-            "- This is a special category of personal data (art. 9 GDPR).\n");
+            "- This is a special category of personal data (Art. 9 GDPR).\n");
     if (!c->provided) {
         const char *source = kluis__render_text(&c->source, d->lang);
         if (source) {
             item(d, "Herkomst", "Source");
             md(d, source);
-            trl(d, " (art. 14 AVG)\n", " (art. 14 GDPR)\n");
+            trl(d, " (art. 14 AVG)\n", " (Art. 14 GDPR)\n");
         } else {
             trl(d, "- Deze gegevens krijgen wij niet van jou zelf (art. 14 AVG).\n",
-                "- We do not obtain this data from you directly (art. 14 GDPR).\n");
+                "- We do not obtain this data from you directly (Art. 14 GDPR).\n");
         }
     }
     put_storage(d, c);
@@ -417,6 +436,9 @@ static void put_category(struct doc *d, const struct kluis_category *c)
     kluis__render_retention_words(&w, d->p, c, d->lang);
     put_words(d, &w);
     kluis__buf_free(&w);
+    if (never_stored(c))
+        trl(d, "; alleen in het werkgeheugen verwerkt, zolang dat nodig is",
+            "; processed in memory only, for as long as needed");
     lit(d, "\n\n");
 
     const char *note = kluis__render_text(&c->note, d->lang);
@@ -455,7 +477,7 @@ static void put_basis(struct doc *d, const struct kluis_purpose *pu)
         trl(d, "in opdracht van onze klant, die als verwerkingsverantwoordelijke de grondslag "
                "bepaalt (art. 28 AVG)\n",
             "on our customer's instructions; the customer, as controller, determines the legal "
-            "basis (art. 28 GDPR)\n");
+            "basis (Art. 28 GDPR)\n");
         return;
     }
     if (pu->basis == KLUIS_BASIS_NONE)
@@ -465,14 +487,13 @@ static void put_basis(struct doc *d, const struct kluis_purpose *pu)
     const char *article = kluis_basis_article(pu->basis);
     if (name)
         md(d, name);
-    if (name && article)
-        lit(d, " (");
-    if (article) {
-        md(d, article);
-        kluis__buf_printf(d->b, " %s", kluis__render_gdpr(d->lang));
+    if (article && *article) {
+        lit(d, name ? " (" : "");
+        put_cite(d, article);
+        lit(d, name ? ")" : "");
     }
-    if (name && article)
-        lit(d, ")");
+    if (pu->role == KLUIS_ROLE_PROCESSOR)
+        trl(d, ", in opdracht van onze klant", ", on our customer's instructions");
     lit(d, "\n");
 }
 
@@ -482,26 +503,24 @@ static void put_consent(struct doc *d, const struct kluis_purpose *pu)
                                                  : NULL;
     if (!cs)
         return;
-    item(d, "Toestemming", "Consent");
     const char *question = kluis__render_text(&cs->text, d->lang);
     if (question) {
+        item(d, "Toestemming", "Consent");
         trl(d, "wij vragen je eerst: \u201c", "we first ask you: \u201c");
         md(d, question);
-        lit(d, ends_sentence(question) ? "\u201d " : "\u201d. ");
+        lit(d, "\u201d\n");
     }
-    if (question)
-        trl(d, "Je kunt je toestemming altijd intrekken.",
-            "You can withdraw your consent at any time.");
-    else
-        trl(d, "je kunt je toestemming altijd intrekken.",
-            "you can withdraw your consent at any time.");
+    /* Art. 7(3): how to withdraw, and that withdrawing does not undo what came before. */
+    item(d, "Toestemming intrekken", "Withdrawing consent");
     const char *withdraw = kluis__render_text(&cs->withdraw, d->lang);
     if (withdraw) {
-        lit(d, " ");
         sentence(d, withdraw);
+        trl(d, " Intrekken heeft geen gevolgen voor de verwerking vóór dat moment.\n",
+            " Withdrawing does not affect processing before that moment.\n");
+    } else {
+        trl(d, "kan altijd; het heeft geen gevolgen voor de verwerking vóór dat moment\n",
+            "possible at any time; it does not affect processing before that moment\n");
     }
-    trl(d, " Intrekken heeft geen gevolgen voor de verwerking vóór dat moment.\n",
-        " Withdrawing does not affect processing before that moment.\n");
 }
 
 static void put_purpose(struct doc *d, const struct kluis_purpose *pu)
@@ -543,10 +562,10 @@ static void put_purpose(struct doc *d, const struct kluis_purpose *pu)
         const char *article = kluis_art9_article(pu->art9);
         trl(d, "op grond van ", "under ");
         md(d, cname ? cname : "");
-        if (article) {
+        if (article && *article) {
             lit(d, " (");
-            md(d, article);
-            kluis__buf_printf(d->b, " %s)", kluis__render_gdpr(d->lang));
+            put_cite(d, article);
+            lit(d, ")");
         }
         lit(d, "\n");
     }
@@ -555,7 +574,7 @@ static void put_purpose(struct doc *d, const struct kluis_purpose *pu)
         item(d, "Direct marketing", "Direct marketing");
         trl(d, "je kunt hier altijd bezwaar tegen maken, en dan stoppen wij ermee (art. 21(3) "
                "AVG)\n",
-            "you can object to this at any time, and we then stop (art. 21(3) GDPR)\n");
+            "you can object to this at any time, and we then stop (Art. 21(3) GDPR)\n");
     }
     lit(d, "\n");
     const char *note = kluis__render_text(&pu->note, d->lang);
@@ -575,12 +594,24 @@ static void put_purposes(struct doc *d)
     }
     trl(d, "Wij gebruiken persoonsgegevens alleen voor de doeleinden hieronder, elk met een "
            "grondslag uit art. 6 AVG.\n\n",
-        "We use personal data only for the purposes below, each with a legal basis under art. 6 "
+        "We use personal data only for the purposes below, each with a legal basis under Art. 6 "
         "GDPR.\n\n");
     /* The organisation's own purposes first, then what it does on customers' instructions, in
-     * the order the policy gives them. */
+     * the order the policy gives them; when there are both, each group says which it is. */
+    size_t n_role[2] = {0, 0};
+    for (size_t i = 0; i < n; i++)
+        n_role[kluis_policy_purpose(d->p, i)->role == KLUIS_ROLE_PROCESSOR]++;
     for (int pass = 0; pass < 2; pass++) {
         enum kluis_role role = pass == 0 ? KLUIS_ROLE_CONTROLLER : KLUIS_ROLE_PROCESSOR;
+        if (n_role[0] > 0 && n_role[1] > 0 && pass == 0)
+            trl(d, "**Als verwerkingsverantwoordelijke** verwerken wij gegevens voor deze "
+                   "doeleinden:\n\n",
+                "**As controller** we process data for these purposes:\n\n");
+        if (n_role[0] > 0 && n_role[1] > 0 && pass == 1)
+            trl(d, "**Namens onze klanten** verwerken wij gegevens voor deze doeleinden, op hun "
+                   "instructies (art. 28 AVG):\n\n",
+                "**On behalf of our customers** we process data for these purposes, on their "
+                "instructions (Art. 28 GDPR):\n\n");
         for (size_t i = 0; i < n; i++) {
             const struct kluis_purpose *pu = kluis_policy_purpose(d->p, i);
             if (pu->role == role)
@@ -676,7 +707,7 @@ static void put_recipients(struct doc *d)
         trl(d, " Voordat wij een sub-verwerker toevoegen of vervangen, laten wij dat onze klanten "
                "ten minste ",
             " Before we add or replace a sub-processor, we tell our customers at least ");
-        put_duration(d, notice, true);
+        put_duration(d, notice, false);
         trl(d, " van tevoren weten.", " in advance.");
     }
     end_par(d);
@@ -703,7 +734,7 @@ static void put_transfers(struct doc *d)
     trl(d, "Deze ontvangers verwerken gegevens (ook) buiten de Europese Economische Ruimte "
            "(EER). Wij geven gegevens alleen door met een passende waarborg (art. 44–49 AVG):\n\n",
         "These recipients process data (also) outside the European Economic Area (EEA). We "
-        "transfer data only with an appropriate safeguard (art. 44–49 GDPR):\n\n");
+        "transfer data only with an appropriate safeguard (Art. 44–49 GDPR):\n\n");
     for (size_t i = 0; i < n; i++) {
         const struct kluis_subprocessor *sp = kluis_policy_subprocessor(d->p, i);
         if (!kluis__render_outside_eea(sp))
@@ -737,13 +768,13 @@ static void put_automated(struct doc *d)
     if (used) {
         trl(d, "Wij nemen besluiten die uitsluitend op geautomatiseerde verwerking berusten "
                "(art. 22 AVG).",
-            "We take decisions based solely on automated processing (art. 22 GDPR).");
+            "We take decisions based solely on automated processing (Art. 22 GDPR).");
     } else {
         trl(d, "Wij nemen geen besluiten over je die uitsluitend op geautomatiseerde verwerking "
                "berusten en die rechtsgevolgen of vergelijkbare gevolgen voor je hebben (art. 22 "
                "AVG).",
             "We do not take decisions about you that are based solely on automated processing "
-            "and have legal or similarly significant effects on you (art. 22 GDPR).");
+            "and have legal or similarly significant effects on you (Art. 22 GDPR).");
     }
     struct kluis_text tt = kluis_policy_automated_text(d->p);
     const char *text = kluis__render_text(&tt, d->lang);
@@ -794,12 +825,12 @@ static void put_security(struct doc *d)
         trl(d, "Wij beschermen persoonsgegevens met passende technische en organisatorische "
                "maatregelen (art. 32 AVG):\n\n",
             "We protect personal data with appropriate technical and organisational measures "
-            "(art. 32 GDPR):\n\n");
+            "(Art. 32 GDPR):\n\n");
     else
         trl(d, "Wij beschermen persoonsgegevens met passende technische en organisatorische "
                "maatregelen (art. 32 AVG).\n\n",
             "We protect personal data with appropriate technical and organisational measures "
-            "(art. 32 GDPR).\n\n");
+            "(Art. 32 GDPR).\n\n");
     for (size_t i = 0; i < n; i++) {
         const char *m = kluis__render_text(kluis_policy_security(d->p, i), d->lang);
         if (!m)
@@ -837,17 +868,17 @@ static void put_security(struct doc *d)
             lit(d, " ");
         }
         if (has_backup) {
-            trl(d, "Wij bewaren back-ups ten hoogste ", "We keep backups for at most ");
-            put_duration(d, dur, true);
-            trl(d, "; gegevens die wij wissen, verdwijnen na die termijn ook uit de back-ups.",
-                "; data we erase is gone from the backups after that period as well.");
+            trl(d, "Gegevens die wij wissen, zijn uiterlijk ",
+                "Data we erase is also gone from every backup at most ");
+            put_duration(d, dur, false);
+            trl(d, " later ook uit alle back-ups verdwenen.", " later.");
         }
         end_par(d);
     }
     if (kluis_policy_key_backup_retention(d->p, &dur)) {
         trl(d, "**Sleutels.** Back-ups van onze sleutelopslag bewaren wij ten hoogste ",
             "**Keys.** We keep backups of our key store for at most ");
-        put_duration(d, dur, true);
+        put_duration(d, dur, false);
         trl(d, ", zodat een vernietigde sleutel niet uit een back-up kan terugkomen.\n\n",
             ", so that a destroyed key cannot come back from a backup.\n\n");
     }
@@ -857,7 +888,7 @@ static void put_security(struct doc *d)
                "wij ",
             "**Audit log.** Every action on personal data is recorded in an audit log that cannot "
             "be changed unnoticed. We keep the content of its entries for ");
-        put_duration(d, dur, true);
+        put_duration(d, dur, false);
         lit(d, ".\n\n");
     }
 }
@@ -965,29 +996,29 @@ static void put_rights(struct doc *d)
                           g, g, g);
     } else {
         kluis__buf_printf(d->b,
-                          "- **Access** (art. 15 %s): you can ask which data we process about "
+                          "- **Access** (Art. 15 %s): you can ask which data we process about "
                           "you, why and for how long.\n"
-                          "- **Rectification** (art. 16 %s): you can have inaccurate data "
+                          "- **Rectification** (Art. 16 %s): you can have inaccurate data "
                           "corrected and incomplete data completed.\n"
-                          "- **Erasure** (art. 17 %s): you can have your data erased, unless a "
+                          "- **Erasure** (Art. 17 %s): you can have your data erased, unless a "
                           "legal obligation requires us to keep it; we then tell you which data "
                           "we keep, why and until when.\n"
-                          "- **Restriction** (art. 18 %s): you can ask us to restrict the "
+                          "- **Restriction** (Art. 18 %s): you can ask us to restrict the "
                           "processing, for example while a correction or an objection is being "
                           "assessed.\n"
-                          "- **Portability** (art. 20 %s): you receive the data you gave us in a "
+                          "- **Portability** (Art. 20 %s): you receive the data you gave us in a "
                           "structured, commonly used and machine-readable format",
                           g, g, g, g, g);
         put_formats(d, r);
         kluis__buf_printf(d->b,
                           ", to pass on to someone else.\n"
-                          "- **Objection** (art. 21 %s): you can object to processing based on a "
+                          "- **Objection** (Art. 21 %s): you can object to processing based on a "
                           "legitimate interest; you can always object to direct marketing, and "
                           "we then stop.\n"
-                          "- **Withdrawing consent** (art. 7(3) %s): you can withdraw your "
+                          "- **Withdrawing consent** (Art. 7(3) %s): you can withdraw your "
                           "consent at any time; this does not affect processing before the "
                           "withdrawal.\n"
-                          "- **No automated decisions** (art. 22 %s): you have the right not to "
+                          "- **No automated decisions** (Art. 22 %s): you have the right not to "
                           "be subject to a decision based solely on automated processing that "
                           "has legal or similarly significant effects on you.\n\n",
                           g, g, g);
@@ -1028,7 +1059,7 @@ static void put_rights(struct doc *d)
                "het onverwijld door naar die klant en helpen wij die bij het beantwoorden (art. "
                "28(3)(e) AVG).\n\n",
             "If your request concerns data we process on behalf of a customer, we forward it to "
-            "that customer without delay and help them answer it (art. 28(3)(e) GDPR).\n\n");
+            "that customer without delay and help them answer it (Art. 28(3)(e) GDPR).\n\n");
     const char *note = kluis__render_text(&r->note, d->lang);
     if (note) {
         sentence(d, note);
@@ -1046,11 +1077,11 @@ static void put_complaints(struct doc *d)
         trl(d, "Je hebt ook het recht een klacht in te dienen bij de toezichthouder in het land "
                "waar je woont of werkt (art. 77 AVG).\n\n",
             "You also have the right to lodge a complaint with the supervisory authority in the "
-            "country where you live or work (art. 77 GDPR).\n\n");
+            "country where you live or work (Art. 77 GDPR).\n\n");
         return;
     }
     trl(d, "Je hebt ook het recht een klacht in te dienen bij een toezichthouder (art. 77 AVG):\n\n",
-        "You also have the right to lodge a complaint with a supervisory authority (art. 77 "
+        "You also have the right to lodge a complaint with a supervisory authority (Art. 77 "
         "GDPR):\n\n");
     for (size_t i = 0; i < n; i++) {
         const struct kluis_authority *a = kluis_policy_authority(d->p, i);
@@ -1097,13 +1128,13 @@ static void put_breach(struct doc *d)
     put_duration(d, within, false);
     trl(d, " nadat wij het hebben ontdekt aan de toezichthouder (art. 33 AVG). Is het risico "
            "hoog, dan laten wij het jou ook zonder onnodige vertraging weten (art. 34 AVG).",
-        " of becoming aware of it (art. 33 GDPR). If the risk is high, we also inform you "
-        "without undue delay (art. 34 GDPR).");
+        " of becoming aware of it (Art. 33 GDPR). If the risk is high, we also inform you "
+        "without undue delay (Art. 34 GDPR).");
     if (d->has_processor_data)
         trl(d, " Raakt een datalek gegevens die wij namens klanten verwerken, dan lichten wij die "
                "klanten onverwijld in (art. 33(2) AVG).",
             " If a breach affects data we process on behalf of customers, we inform those "
-            "customers without undue delay (art. 33(2) GDPR).");
+            "customers without undue delay (Art. 33(2) GDPR).");
     struct kluis_text bt = kluis_policy_breach_text(d->p);
     const char *text = kluis__render_text(&bt, d->lang);
     if (text) {
@@ -1182,7 +1213,7 @@ static void put_changes(struct doc *d)
     if (has_notice) {
         trl(d, "Bij een wezenlijke wijziging laten wij het je ten minste ",
             "For a material change we let you know at least ");
-        put_duration(d, notice, true);
+        put_duration(d, notice, false);
         trl(d, " voordat die ingaat weten", " before it takes effect");
     } else {
         trl(d, "Bij een wezenlijke wijziging laten wij het je vooraf weten",
