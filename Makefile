@@ -52,7 +52,7 @@ fuzz: deps
 	ninja -C $(FUZZ_BUILD)
 	mkdir -p $(FUZZ_BUILD)/corpus-policy
 	$(FUZZ_BUILD)/tests/fuzz_policy $(FUZZ_BUILD)/corpus-policy tests/fuzz/corpus/policy \
-	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -dict=tests/fuzz/policy.dict
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

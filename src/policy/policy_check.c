@@ -145,6 +145,48 @@ static bool duration_over(struct kluis_duration d, struct kluis_duration limit)
     return kluis_duration_cmp(d, limit) > 0;
 }
 
+/* Length in days at the shortest (lo) and longest (hi) a calendar can make it; hours round up. */
+static void duration_days(struct kluis_duration d, int64_t *lo, int64_t *hi)
+{
+    switch (d.unit) {
+    case KLUIS_UNIT_HOUR:
+        *lo = *hi = (d.n + 23) / 24;
+        return;
+    case KLUIS_UNIT_DAY:
+        *lo = *hi = d.n;
+        return;
+    case KLUIS_UNIT_WEEK:
+        *lo = *hi = d.n * 7;
+        return;
+    case KLUIS_UNIT_MONTH:
+        *lo = d.n * 28;
+        *hi = d.n * 31;
+        return;
+    case KLUIS_UNIT_YEAR:
+        *lo = d.n * 365;
+        *hi = d.n * 366;
+        return;
+    }
+    *lo = *hi = 0;
+}
+
+/*
+ * True when a promised period is longer than the law's in every month it could start in. A
+ * statement may promise "within 30 days" against the law's one month: in February that is later
+ * than the law allows, and the engine then keeps the earlier date, so only a promise that can
+ * never fit is a finding.
+ */
+static bool surely_longer(struct kluis_duration promise, struct kluis_duration law)
+{
+    if ((promise.unit == KLUIS_UNIT_MONTH || promise.unit == KLUIS_UNIT_YEAR) &&
+        (law.unit == KLUIS_UNIT_MONTH || law.unit == KLUIS_UNIT_YEAR))
+        return kluis_duration_cmp(promise, law) > 0;
+    int64_t plo, phi, llo, lhi;
+    duration_days(promise, &plo, &phi);
+    duration_days(law, &llo, &lhi);
+    return plo > lhi;
+}
+
 /* ---- Rules -------------------------------------------------------------------------------- */
 
 static void check_categories(struct check *ck)
@@ -373,13 +415,13 @@ static void check_procedures(struct check *ck)
     const struct kluis_rights *r = &p->rights;
     const struct kluis_duration month = {1, KLUIS_UNIT_MONTH};
     const struct kluis_duration two = {2, KLUIS_UNIT_MONTH};
-    if (r->has_deadline && duration_over(r->deadline, month)) {
+    if (r->has_deadline && surely_longer(r->deadline, month)) {
         char b[24];
         report(ck, "rights-deadline", r->pos, "rights", NULL,
                "the promised answer time %s is longer than the one month of art. 12(3)",
                kluis_duration_format(r->deadline, b, sizeof(b)));
     }
-    if (r->has_extension && duration_over(r->extension, two)) {
+    if (r->has_extension && surely_longer(r->extension, two)) {
         char b[24];
         report(ck, "rights-deadline", r->pos, "rights", NULL,
                "the extension %s is longer than the two further months of art. 12(3)",

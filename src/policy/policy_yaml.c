@@ -210,25 +210,76 @@ static void on_scalar(struct yparser *y, struct fy_event *fye)
     attach(y, n);
 }
 
-/* The first error libfyaml collected, as a finding. */
-static void report_diag(struct yparser *y, struct fy_diag *diag, const char *buf, size_t len)
+/*
+ * libfyaml's diagnostics: the first error line it prints, "<input>:LINE:COL: error: MESSAGE".
+ * Output mode is used rather than fy_diag_set_collect_errors(), whose collected errors libfyaml
+ * 0.7.12 does not free (found by fuzzing).
+ */
+struct diag_capture {
+    bool have;
+    int line;
+    int col;
+    char msg[256];
+};
+
+static void diag_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
-    void *iter = NULL;
-    struct fy_diag_error *e = fy_diag_errors_iterate(diag, &iter);
-    if (e) {
-        /* At the end of input libfyaml may count lines past the last one; point at the last. */
-        int lines = 1;
-        for (size_t i = 0; i + 1 < len; i++)
-            lines += buf[i] == '\n';
-        int line = e->line + 1, col = e->column + 1;
-        if (line > lines) {
-            line = lines;
-            col = 1;
-        }
-        yfail(y, "yaml", line, col, "malformed YAML: ", e->msg ? e->msg : "syntax error");
-    } else {
-        yfail(y, "yaml", 0, 0, "malformed YAML", NULL);
+    struct diag_capture *cap = user;
+    (void)diag;
+    if (cap->have)
+        return;
+    const char *err = NULL;
+    for (size_t i = 0; i + 9 <= len && !err; i++)
+        if (memcmp(buf + i, ": error: ", 9) == 0)
+            err = buf + i;
+    if (!err)
+        return;
+    /* Walk back over ":LINE:COL" before ": error: ". */
+    const char *p = err;
+    int nums[2] = {0, 0};
+    for (int k = 1; k >= 0; k--) {
+        const char *end = p;
+        while (p > buf && p[-1] >= '0' && p[-1] <= '9')
+            p--;
+        if (p == end || p == buf || p[-1] != ':')
+            return;
+        int v = 0;
+        for (const char *q = p; q < end && v < 10000000; q++)
+            v = v * 10 + (*q - '0');
+        nums[k] = v;
+        p--;
     }
+    const char *msg = err + 9;
+    size_t mlen = (size_t)(buf + len - msg);
+    while (mlen && (msg[mlen - 1] == '\n' || msg[mlen - 1] == '\r'))
+        mlen--;
+    if (mlen >= sizeof(cap->msg))
+        mlen = sizeof(cap->msg) - 1;
+    memcpy(cap->msg, msg, mlen);
+    cap->msg[mlen] = '\0';
+    cap->line = nums[0];
+    cap->col = nums[1];
+    cap->have = true;
+}
+
+/* The parse error libfyaml reported, as a finding. */
+static void report_diag(struct yparser *y, const struct diag_capture *cap, const char *buf,
+                        size_t len)
+{
+    if (!cap->have) {
+        yfail(y, "yaml", 0, 0, "malformed YAML", NULL);
+        return;
+    }
+    /* At the end of input libfyaml may count lines past the last one; point at the last. */
+    int lines = 1;
+    for (size_t i = 0; i + 1 < len; i++)
+        lines += buf[i] == '\n';
+    int line = cap->line, col = cap->col;
+    if (line > lines) {
+        line = lines;
+        col = 1;
+    }
+    yfail(y, "yaml", line, col, "malformed YAML: ", cap->msg[0] ? cap->msg : "syntax error");
 }
 
 kluis_rc kluis__yaml_parse(struct kluis_arena *arena, const char *buf, size_t len,
@@ -242,17 +293,23 @@ kluis_rc kluis__yaml_parse(struct kluis_arena *arena, const char *buf, size_t le
         return y.rc;
     }
 
+    struct diag_capture cap = {0};
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL;
+    dcfg.output_fn = diag_output;
+    dcfg.user = &cap;
     dcfg.colorize = false;
+    dcfg.show_source = false;
+    dcfg.show_position = true;
+    dcfg.show_type = true;
+    dcfg.show_module = false;
     struct fy_diag *diag = fy_diag_create(&dcfg);
     if (!diag)
         return KLUIS_ENOMEM;
-    fy_diag_set_collect_errors(diag, true);
 
     struct fy_parse_cfg cfg = {
-        .flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE,
+        .flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE,
         .diag = diag,
     };
     struct fy_parser *fyp = fy_parser_create(&cfg);
@@ -303,7 +360,7 @@ kluis_rc kluis__yaml_parse(struct kluis_arena *arena, const char *buf, size_t le
         fy_parser_event_free(fyp, fye);
     }
     if (!y.failed && fy_parser_get_stream_error(fyp))
-        report_diag(&y, diag, buf, len);
+        report_diag(&y, &cap, buf, len);
 
     /* Free what a failure left open. */
     while (y.depth > 0)

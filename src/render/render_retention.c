@@ -241,14 +241,20 @@ static void put_rule(struct kluis_buf *b, const struct kluis_policy *p,
             n_max++;
     }
 
-    /* The maxima, in policy order. Two read as "A, of eerder, B"; more as a list that says the
-     * first one to come wins. */
+    /* The maxima, in policy order. Two read as "A, of eerder, B" ("tot A of tot B" when both
+     * wait for an event); more as a list that says the first one to come wins. */
+    size_t n_until = 0;
+    for (size_t i = 0; i < r->n_clauses; i++)
+        n_until += r->clauses[i].kind == KLUIS_CLAUSE_UNTIL;
+    bool plain_or = n_max == 2 && n_until == 2;
     size_t k = 0;
     for (size_t i = 0; i < r->n_clauses; i++) {
         const struct kluis_clause *cl = &r->clauses[i];
         if (cl->kind == KLUIS_CLAUSE_LEGAL)
             continue;
-        if (k > 0 && n_max == 2)
+        if (k > 0 && plain_or)
+            kluis__buf_puts(b, nl ? " of " : " or ");
+        else if (k > 0 && n_max == 2)
             kluis__buf_puts(b, nl ? ", of eerder, " : ", or earlier, ");
         else if (k > 0)
             kluis__buf_puts(b, k + 1 == n_max ? (nl ? " of " : " or ") : ", ");

@@ -698,12 +698,16 @@ static void put_recipients(struct doc *d)
             "We do not share personal data with other parties.\n\n");
         return;
     }
-    trl(d, "Wij delen persoonsgegevens alleen met de partijen hieronder. Verwerkers verwerken "
-           "de gegevens uitsluitend in onze opdracht.",
-        "We share personal data only with the parties below. Processors process the data only "
-        "on our instructions.");
+    bool any_processor = false;
+    for (size_t i = 0; i < n; i++)
+        any_processor |= kluis_policy_subprocessor(d->p, i)->role == KLUIS_RECIPIENT_PROCESSOR;
+    trl(d, "Wij delen persoonsgegevens alleen met de partijen hieronder.",
+        "We share personal data only with the parties below.");
+    if (any_processor)
+        trl(d, " Verwerkers verwerken de gegevens uitsluitend in onze opdracht.",
+            " Processors process the data only on our instructions.");
     struct kluis_duration notice;
-    if (d->has_processor_data && kluis_policy_change_notice(d->p, &notice)) {
+    if (d->has_processor_data && kluis_policy_change_notice(d->p, &notice) && notice.n > 0) {
         trl(d, " Voordat wij een sub-verwerker toevoegen of vervangen, laten wij dat onze klanten "
                "ten minste ",
             " Before we add or replace a sub-processor, we tell our customers at least ");
@@ -753,7 +757,7 @@ static void put_transfers(struct doc *d)
     struct kluis_text mt = kluis_policy_transfer_text(d->p);
     const char *measures = kluis__render_text(&mt, d->lang);
     if (measures) {
-        trl(d, "Aanvullende maatregelen: ", "Supplementary measures: ");
+        trl(d, "**Aanvullende maatregelen.** ", "**Supplementary measures.** ");
         sentence(d, measures);
         lit(d, " ");
     }
@@ -1089,9 +1093,11 @@ static void put_complaints(struct doc *d)
         lit(d, "- **");
         md(d, name ? name : a->id);
         lit(d, "**");
-        if (a->country) {
+        const char *where = a->country ? kluis__render_country(a->country, d->lang) : NULL;
+        /* "Data Protection Authority (Belgium)" names its country already. */
+        if (where && (!name || !strstr(name, where))) {
             lit(d, " (");
-            md(d, kluis__render_country(a->country, d->lang));
+            md(d, where);
             lit(d, ")");
         }
         const char *sep = ": ";
@@ -1205,32 +1211,36 @@ static void put_cookies(struct doc *d)
 static void put_changes(struct doc *d)
 {
     heading(d, "Wijzigingen", "Changes");
-    trl(d, "Wij kunnen deze privacyverklaring aanpassen. ", "We may update this privacy statement. ");
+    trl(d, "Wij kunnen deze privacyverklaring aanpassen.", "We may update this privacy statement.");
     struct kluis_duration notice;
-    bool has_notice = kluis_policy_change_notice(d->p, &notice);
+    bool has_notice = kluis_policy_change_notice(d->p, &notice) && notice.n > 0;
     struct kluis_text ct = kluis_policy_change_text(d->p);
     const char *how = kluis__render_text(&ct, d->lang);
+    /* Only a notice period the policy states is promised; "how" completes that sentence when
+     * it is a phrase ("per e-mail aan het accountadres") and follows it when it is a sentence. */
     if (has_notice) {
-        trl(d, "Bij een wezenlijke wijziging laten wij het je ten minste ",
-            "For a material change we let you know at least ");
+        trl(d, " Bij een wezenlijke wijziging laten wij het je ten minste ",
+            " For a material change we let you know at least ");
         put_duration(d, notice, false);
         trl(d, " voordat die ingaat weten", " before it takes effect");
-    } else {
-        trl(d, "Bij een wezenlijke wijziging laten wij het je vooraf weten",
-            "For a material change we let you know in advance");
+    } else if (how && is_phrase(how)) {
+        trl(d, " Over een wezenlijke wijziging informeren wij je",
+            " We inform you of a material change");
     }
     if (how && is_phrase(how)) {
         lit(d, ", ");
         sentence(d, how);
     } else {
-        lit(d, ".");
+        if (has_notice)
+            lit(d, ".");
         if (how) {
             lit(d, " ");
             sentence(d, how);
         }
     }
-    trl(d, " Bovenaan deze verklaring staat altijd de datum van de laatste wijziging.",
-        " The date of the last change is always shown at the top of this statement.");
+    if (kluis_policy_statement_date(d->p) >= 0)
+        trl(d, " Bovenaan deze verklaring staat altijd de datum van de laatste wijziging.",
+            " The date of the last change is always shown at the top of this statement.");
     end_par(d);
 }
 

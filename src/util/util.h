@@ -40,7 +40,8 @@ void kluis__buf_puts(struct kluis_buf *b, const char *s);
 void kluis__buf_putc(struct kluis_buf *b, char c);
 void kluis__buf_printf(struct kluis_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void kluis__buf_vprintf(struct kluis_buf *b, const char *fmt, va_list ap);
+void kluis__buf_vprintf(struct kluis_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 kluis_rc kluis__buf_rc(const struct kluis_buf *b);
 
 /*

@@ -72,7 +72,8 @@ void kluis__buf_md(struct kluis_buf *b, const char *s)
         bool esc = strchr("\\`*_[]<>|!~&", c) != NULL;
         if (s == start && strchr("-+=#>", c))
             esc = true;
-        if (run > start && s == run && (c == '.' || c == ')'))
+        if (run > start && s == run && (c == '.' || c == ')') &&
+            (s[1] == '\0' || s[1] == ' ' || s[1] == '\t'))
             esc = true;
         if (esc)
             kluis__buf_putc(b, '\\');
