@@ -44,6 +44,7 @@ test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja
 	ninja -C $(BUILD)
 	ninja -C $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    tests/run-suite $(BUILD) $(ASAN_BUILD)
 
 fuzz: deps
@@ -51,7 +52,8 @@ fuzz: deps
 	    -Db_lundef=false -Dfuzzing=true 2>/dev/null || true
 	ninja -C $(FUZZ_BUILD)
 	mkdir -p $(FUZZ_BUILD)/corpus-policy
-	$(FUZZ_BUILD)/tests/fuzz_policy $(FUZZ_BUILD)/corpus-policy tests/fuzz/corpus/policy \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    $(FUZZ_BUILD)/tests/fuzz_policy $(FUZZ_BUILD)/corpus-policy tests/fuzz/corpus/policy \
 	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -dict=tests/fuzz/policy.dict
 
 format:

@@ -79,7 +79,8 @@ struct kluis_event_ref {
 
 enum kluis_anchor_kind {
     KLUIS_ANCHOR_CREATED, /* from the moment the record was written */
-    KLUIS_ANCHOR_EVENT,   /* from the first matching event (any of the listed ones) */
+    KLUIS_ANCHOR_EVENT,   /* from the first matching event (any of the listed ones); with a
+                           * month and day, from the first such date strictly after it */
     KLUIS_ANCHOR_DATE,    /* from the first given month-day strictly after creation */
 };
 
@@ -87,8 +88,8 @@ struct kluis_anchor {
     enum kluis_anchor_kind kind;
     const struct kluis_event_ref *events; /* KLUIS_ANCHOR_EVENT: any of these */
     size_t n_events;
-    int month; /* KLUIS_ANCHOR_DATE: 1..12 */
-    int day;   /* KLUIS_ANCHOR_DATE: 1..31, valid for the month (29 Feb is refused) */
+    int month; /* KLUIS_ANCHOR_DATE: 1..12; KLUIS_ANCHOR_EVENT: 0, or 1..12 (see above) */
+    int day;   /* 1..31 with month, valid for it (29 Feb is refused); else 0 */
 };
 
 enum kluis_clause_kind {
@@ -537,6 +538,10 @@ bool kluis_policy_cookie_consent(const struct kluis_policy *p); /* a consent ban
 
 /* Changes to the statement: the notice period (false when not stated) and how people are told. */
 bool kluis_policy_change_notice(const struct kluis_policy *p, struct kluis_duration *out_d);
+
+/* Notice before a sub-processor is added or replaced (art. 28(2)): `changes.subprocessor_notice`,
+ * else `changes.notice`; false when neither is stated. */
+bool kluis_policy_subprocessor_notice(const struct kluis_policy *p, struct kluis_duration *out_d);
 struct kluis_text kluis_policy_change_text(const struct kluis_policy *p);
 
 /* Free sections, in policy order. */

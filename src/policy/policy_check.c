@@ -372,9 +372,9 @@ static void check_subprocessors(struct check *ck)
                    "agreement; conclude one and write 'dpa: true' (or 'role: controller' for an "
                    "independent controller)",
                    s->name ? s->name : s->id);
-        if (s->has_announced && s->has_effective && p->has_change_notice) {
-            int64_t earliest =
-                kluis_time_add(s->announced * 86400, p->change_notice) / 86400;
+        struct kluis_duration notice;
+        if (s->has_announced && s->has_effective && kluis_policy_subprocessor_notice(p, &notice)) {
+            int64_t earliest = kluis_time_add(s->announced * 86400, notice) / 86400;
             if (s->effective < earliest) {
                 char d1[16], d2[16];
                 report(ck, "subprocessor-notice", s->pos, "subprocessors", s->id,

@@ -288,18 +288,25 @@ static bool mapping_anchor(struct load_ctx *ctx, const struct ynode *map,
     const struct ynode *after = kluis__ymap_get(map, "after");
     const struct ynode *from = kluis__ymap_get(map, "from");
     out->kind = KLUIS_ANCHOR_CREATED;
-    if (after && from) {
-        kluis__load_error(ctx, "schema-value", from->line, from->col,
-                          "a clause counts either 'after' events or 'from' a date, not both");
-        return false;
-    }
     if (after) {
         if (after->type != YNODE_SCALAR) {
             kluis__load_error(ctx, "schema-type", after->line, after->col,
                               "'after' must be events written as 'a | b'");
             return false;
         }
-        return kluis__events_parse(ctx, after, after->str, after->len, 0, out);
+        if (!kluis__events_parse(ctx, after, after->str, after->len, 0, out))
+            return false;
+        if (!from)
+            return true;
+        /* Both: from the first given date after the event ("7 years from 1 January after the
+         * financial year in which the account closed"). */
+        struct kluis_anchor date;
+        if (from->type != YNODE_SCALAR ||
+            !kluis__date_anchor_parse(ctx, from, from->str, from->len, 0, &date))
+            return false;
+        out->month = date.month;
+        out->day = date.day;
+        return true;
     }
     if (from) {
         if (from->type != YNODE_SCALAR) {

@@ -133,6 +133,8 @@ struct kluis_policy {
 
     bool has_change_notice;
     struct kluis_duration change_notice;
+    bool has_subprocessor_notice;
+    struct kluis_duration subprocessor_notice;
     struct kluis_text change_text;
 
     struct kluis_section *sections;

@@ -894,7 +894,7 @@ static void load_small_sections(struct load_ctx *ctx, const struct ynode *root,
     static const char *const audit_keys[] = {"retention", NULL};
     static const char *const auto_keys[] = {"used", "text", "logic", NULL};
     static const char *const breach_keys[] = {"authority_within", "text", NULL};
-    static const char *const changes_keys[] = {"notice", "text", NULL};
+    static const char *const changes_keys[] = {"notice", "subprocessor_notice", "text", NULL};
     const struct ynode *n;
 
     p->statement_date = -1;
@@ -976,6 +976,8 @@ static void load_small_sections(struct load_ctx *ctx, const struct ynode *root,
     if ((n = kluis__ymap_get(root, "changes")) && expect(ctx, n, YNODE_MAP, "'changes'")) {
         check_keys(ctx, n, changes_keys, "'changes'");
         p->has_change_notice = opt_duration(ctx, n, "notice", "'changes'", &p->change_notice);
+        p->has_subprocessor_notice = opt_duration(ctx, n, "subprocessor_notice", "'changes'",
+                                                  &p->subprocessor_notice);
         opt_text(ctx, n, "text", "'changes'", &p->change_text);
     }
 }

@@ -205,6 +205,16 @@ bool kluis_policy_change_notice(const struct kluis_policy *p, struct kluis_durat
     return p->has_change_notice;
 }
 
+bool kluis_policy_subprocessor_notice(const struct kluis_policy *p, struct kluis_duration *out_d)
+{
+    if (p->has_subprocessor_notice) {
+        if (out_d)
+            *out_d = p->subprocessor_notice;
+        return true;
+    }
+    return kluis_policy_change_notice(p, out_d);
+}
+
 struct kluis_text kluis_policy_change_text(const struct kluis_policy *p)
 {
     return p->change_text;

@@ -152,7 +152,8 @@ static void close_collection(struct yparser *y)
         n->items = kluis__arena_array(y->arena, f->n_kids ? f->n_kids : 1, sizeof(*n->items));
         if (!n->items)
             goto oom;
-        memcpy(n->items, f->kids, f->n_kids * sizeof(*n->items));
+        if (f->n_kids)
+            memcpy(n->items, f->kids, f->n_kids * sizeof(*n->items));
         n->n_items = f->n_kids;
     } else {
         size_t np = f->n_kids / 2;

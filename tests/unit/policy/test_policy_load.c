@@ -112,7 +112,8 @@ static void test_calendar_tenant_legal(void **state)
              "      - 7y from next 07-01\n"
              "      - tenant: {default: 90d, min: 0d, max: 2y, after: draft.approved}\n"
              "      - legal: {period: 10y, from: next 01-01, source: \"art. III.86 WER\", "
-             "country: BE}\n",
+             "country: BE}\n"
+             "      - legal: {period: 7y, after: draft.approved, from: next 07-01}\n",
              &f);
     assert_non_null(p);
     const struct kluis_clause *cl = only_clause(p, 0);
@@ -133,6 +134,12 @@ static void test_calendar_tenant_legal(void **state)
     assert_int_equal(cl->kind, KLUIS_CLAUSE_LEGAL);
     assert_string_equal(cl->source, "art. III.86 WER");
     assert_string_equal(cl->country, "BE");
+    assert_int_equal(cl->anchor.kind, KLUIS_ANCHOR_DATE);
+    cl = only_clause(p, 4);
+    assert_int_equal(cl->anchor.kind, KLUIS_ANCHOR_EVENT);
+    assert_string_equal(cl->anchor.events[0].event, "draft.approved");
+    assert_int_equal(cl->anchor.month, 7);
+    assert_int_equal(cl->anchor.day, 1);
     kluis_policy_free(p);
     kluis_findings_free(f);
 }
