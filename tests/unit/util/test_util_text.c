@@ -44,6 +44,12 @@ static void test_md_escape(void **state)
     s = md("2024. not a list");
     assert_string_equal(s, "2024\\. not a list");
     free(s);
+    s = md("2.0 is a version");
+    assert_string_equal(s, "2.0 is a version");
+    free(s);
+    s = md("1) a list");
+    assert_string_equal(s, "1\\) a list");
+    free(s);
     s = md("art. 6(1)(b), line\nbreak");
     assert_string_equal(s, "art. 6(1)(b), line break");
     free(s);
