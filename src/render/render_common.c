@@ -113,12 +113,11 @@ const char *kluis__render_text(const struct kluis_text *t, enum kluis_lang lang)
 static const char *unit_word(enum kluis_unit unit, bool plural, enum kluis_lang lang)
 {
     static const char *const nl[][2] = {
-        {"uur", "uur"}, {"dag", "dagen"}, {"week", "weken"}, {"maand", "maanden"},
-        {"jaar", "jaar"},
+        {"uur", "uur"}, {"dag", "dagen"}, {"week", "weken"}, {"maand", "maanden"}, {"jaar", "jaar"},
     };
     static const char *const en[][2] = {
-        {"hour", "hours"}, {"day", "days"}, {"week", "weeks"}, {"month", "months"},
-        {"year", "years"},
+        {"hour", "hours"},   {"day", "days"},   {"week", "weeks"},
+        {"month", "months"}, {"year", "years"},
     };
     size_t u = (size_t)unit;
     if (u >= sizeof(nl) / sizeof(nl[0]))
@@ -134,13 +133,12 @@ void kluis__render_duration(struct kluis_buf *b, struct kluis_duration d, enum k
 void kluis__render_duration_spelled(struct kluis_buf *b, struct kluis_duration d,
                                     enum kluis_lang lang)
 {
-    static const char *const nl[] = {"nul",  "één",  "twee", "drie", "vier", "vijf",  "zes",
+    static const char *const nl[] = {"nul",   "één",  "twee",  "drie", "vier", "vijf",  "zes",
                                      "zeven", "acht", "negen", "tien", "elf",  "twaalf"};
-    static const char *const en[] = {"zero",  "one",   "two",  "three", "four",
-                                     "five",  "six",   "seven", "eight", "nine",
-                                     "ten",   "eleven", "twelve"};
-    bool spell = d.unit == KLUIS_UNIT_WEEK || d.unit == KLUIS_UNIT_MONTH ||
-                 d.unit == KLUIS_UNIT_YEAR;
+    static const char *const en[] = {"zero",  "one",   "two",  "three", "four",   "five",  "six",
+                                     "seven", "eight", "nine", "ten",   "eleven", "twelve"};
+    bool spell =
+        d.unit == KLUIS_UNIT_WEEK || d.unit == KLUIS_UNIT_MONTH || d.unit == KLUIS_UNIT_YEAR;
     if (!spell || d.n < 1 || d.n > 12) {
         kluis__render_duration(b, d, lang);
         return;
@@ -151,12 +149,12 @@ void kluis__render_duration_spelled(struct kluis_buf *b, struct kluis_duration d
 
 const char *kluis__render_month(int m, enum kluis_lang lang)
 {
-    static const char *const nl[] = {"januari", "februari", "maart",     "april",
-                                     "mei",     "juni",     "juli",      "augustus",
-                                     "september", "oktober", "november", "december"};
-    static const char *const en[] = {"January", "February", "March",     "April",
-                                     "May",     "June",     "July",      "August",
-                                     "September", "October", "November", "December"};
+    static const char *const nl[] = {"januari",   "februari", "maart",    "april",
+                                     "mei",       "juni",     "juli",     "augustus",
+                                     "september", "oktober",  "november", "december"};
+    static const char *const en[] = {"January",   "February", "March",    "April",
+                                     "May",       "June",     "July",     "August",
+                                     "September", "October",  "November", "December"};
     if (m < 1 || m > 12)
         return "?";
     return lang == KLUIS_LANG_NL ? nl[m - 1] : en[m - 1];
@@ -180,8 +178,8 @@ void kluis__render_in_country(struct kluis_buf *b, const char *code, enum kluis_
     /* English puts "the" before country names that are plural or name a union or republic;
      * the names come without it because they also head lists ("Locations: United States"). */
     static const char *const with_the[] = {
-        "AE", "AX", "BS", "CF", "CK", "CZ", "DO", "EEA", "EU", "FK", "FO", "GB", "GM",
-        "KM", "KY", "MH", "MV", "NL", "PH", "SB", "SC", "TC", "UM", "US", "VA", "VG", "VI",
+        "AE", "AX", "BS", "CC", "CF", "CK", "DO", "EEA", "EU", "FK", "FO", "GB", "GM", "HM", "KM",
+        "KY", "MH", "MP", "MV", "NL", "PH", "RU", "SB",  "SC", "TC", "UM", "US", "VA", "VG", "VI",
     };
     kluis__buf_puts(b, "in ");
     if (lang == KLUIS_LANG_EN && code) {
@@ -230,8 +228,8 @@ bool kluis__render_outside_eea(const struct kluis_subprocessor *sp)
 void kluis__render_transfer_names(struct kluis_strv *v, unsigned bits, enum kluis_lang lang)
 {
     static const enum kluis_transfer order[] = {
-        KLUIS_TRANSFER_ADEQUACY, KLUIS_TRANSFER_DPF, KLUIS_TRANSFER_SCC, KLUIS_TRANSFER_BCR,
-        KLUIS_TRANSFER_DEROGATION,
+        KLUIS_TRANSFER_ADEQUACY, KLUIS_TRANSFER_DPF,        KLUIS_TRANSFER_SCC,
+        KLUIS_TRANSFER_BCR,      KLUIS_TRANSFER_DEROGATION,
     };
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
         if (!(bits & (unsigned)order[i]))
@@ -287,8 +285,7 @@ void kluis__render_transfer_summary(struct kluis_buf *b, const struct kluis_subp
     kluis__strv_free(&places);
 }
 
-bool kluis__render_receives_for(const struct kluis_subprocessor *sp,
-                                const struct kluis_purpose *pu)
+bool kluis__render_receives_for(const struct kluis_subprocessor *sp, const struct kluis_purpose *pu)
 {
     for (size_t i = 0; i < sp->n_categories; i++) {
         if (kluis_purpose_uses(pu, sp->categories[i]))

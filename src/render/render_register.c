@@ -253,7 +253,7 @@ static void add_recipients_and_transfers(struct reg *r, const struct kluis_purpo
         const char *purpose = kluis__render_text(&sp->purpose, r->lang);
         kluis__buf_puts(w, name);
         if (purpose)
-            kluis__buf_printf(w, " (%s)", purpose);
+            kluis__buf_printf(w, " \u2014 %s", purpose);
         add_words(&r->cells[COL_RECIPIENTS], w);
         if (kluis__render_outside_eea(sp)) {
             kluis__buf_printf(w, "%s: ", name);
@@ -346,8 +346,8 @@ static kluis_rc build_row(struct reg *r, const struct kluis_purpose *pu)
 /* The cell's values as one text. */
 static void put_cell(struct kluis_buf *b, const struct kluis_strv *cell, kluis_put_fn put)
 {
-    kluis__render_join(b, (const char *const *)cell->items, cell->n, KLUIS_LANG_EN,
-                       KLUIS_JOIN_SEMI, put);
+    kluis__render_join(b, (const char *const *)cell->items, cell->n, KLUIS_LANG_EN, KLUIS_JOIN_SEMI,
+                       put);
 }
 
 /* ---- CSV ----------------------------------------------------------------------------------- */
@@ -400,12 +400,11 @@ static void put_md_head(struct kluis_buf *b, struct reg *r)
         md_cell(b, r->tenant);
         kluis__buf_puts(b, "\n\n");
     } else {
-        kluis__buf_printf(b, "# %s (%s 30(1) %s)\n\n",
-                          tr(r, "Register van verwerkingsactiviteiten",
-                             "Record of processing activities"),
-                          tr(r, "art.", "Art."), g);
-        kluis__buf_printf(b, "**%s:** ",
-                          tr(r, "Verwerkingsverantwoordelijke", "Controller"));
+        kluis__buf_printf(
+            b, "# %s (%s 30(1) %s)\n\n",
+            tr(r, "Register van verwerkingsactiviteiten", "Record of processing activities"),
+            tr(r, "art.", "Art."), g);
+        kluis__buf_printf(b, "**%s:** ", tr(r, "Verwerkingsverantwoordelijke", "Controller"));
         md_cell(b, org->name ? org->name : "");
         kluis__buf_puts(b, "\n\n");
     }
@@ -577,8 +576,8 @@ out:
 }
 
 kluis_rc kluis_render_register(const struct kluis_policy *p, const char *tenant,
-                               enum kluis_lang lang, enum kluis_doc_format format,
-                               char **out_text, size_t *out_len, struct kluis_err *err)
+                               enum kluis_lang lang, enum kluis_doc_format format, char **out_text,
+                               size_t *out_len, struct kluis_err *err)
 {
     if (!p || !out_text)
         return kluis_err_set(err, KLUIS_EINVAL, "kluis_render_register: missing argument");

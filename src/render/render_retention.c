@@ -72,14 +72,14 @@ static void put_events(struct kluis_buf *b, const struct kluis_policy *p,
 }
 
 /* "1 januari van het volgende jaar", "the next 1 July". */
-static void put_date_anchor(struct kluis_buf *b, const struct kluis_anchor *a,
-                            enum kluis_lang lang)
+static void put_date_anchor(struct kluis_buf *b, const struct kluis_anchor *a, enum kluis_lang lang)
 {
     const char *month = kluis__render_month(a->month, lang);
     bool nl = lang == KLUIS_LANG_NL;
     /* The first 1 January after any day is always in the next year: say so, as people do. */
     if (a->month == 1 && a->day == 1)
-        kluis__buf_puts(b, nl ? "1 januari van het volgende jaar" : "1 January of the following year");
+        kluis__buf_puts(b,
+                        nl ? "1 januari van het volgende jaar" : "1 January of the following year");
     else
         kluis__buf_printf(b, nl ? "de eerstvolgende %d %s" : "the next %d %s", a->day, month);
 }
@@ -89,8 +89,8 @@ static void put_date_anchor(struct kluis_buf *b, const struct kluis_anchor *a,
  * "direct nadat de transcriptie is voltooid", "7 jaar vanaf 1 januari van het volgende jaar",
  * "tot de eerstvolgende 1 januari (minstens eenmaal per jaar gewist)".
  */
-static void put_period(struct kluis_buf *b, const struct kluis_policy *p,
-                       struct kluis_duration d, const struct kluis_anchor *a, enum kluis_lang lang)
+static void put_period(struct kluis_buf *b, const struct kluis_policy *p, struct kluis_duration d,
+                       const struct kluis_anchor *a, enum kluis_lang lang)
 {
     bool nl = lang == KLUIS_LANG_NL;
     switch (a->kind) {

@@ -151,13 +151,14 @@ static void put_date(struct doc *d, int64_t days)
     kluis__buf_free(&w);
 }
 
-/* True for characters that can stand in a link destination without escaping or quoting. */
+/* True for characters that can stand in a link destination without escaping or quoting. No
+ * ';', so that nothing in it can be read as an entity ("&copy;"). */
 static bool url_safe(const char *s)
 {
     for (; *s; s++) {
         char c = *s;
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  strchr("-._~:/?#@!$&*+,;=%", c) != NULL;
+                  strchr("-._~:/?#@!$&*+,=%", c) != NULL;
         if (!ok)
             return false;
     }
@@ -227,8 +228,9 @@ static void put_title(struct doc *d)
     trl(d, "In deze privacyverklaring lees je welke persoonsgegevens ",
         "This privacy statement explains which personal data ");
     md(d, org->name ? org->name : "");
-    trl(d, " verwerkt, waarvoor en op welke grondslag, hoe lang wij ze bewaren, met wie wij ze "
-           "delen en welke rechten je hebt.",
+    trl(d,
+        " verwerkt, waarvoor en op welke grondslag, hoe lang wij ze bewaren, met wie wij ze "
+        "delen en welke rechten je hebt.",
         " processes, for what purposes and on what legal basis, how long we keep it, with whom we "
         "share it and what your rights are.");
     end_par(d);
@@ -308,8 +310,9 @@ static void put_dpo(struct doc *d)
     } else {
         lit(d, ".");
     }
-    trl(d, " Met vragen over privacy kun je rechtstreeks bij ons terecht via de contactgegevens "
-           "hierboven.",
+    trl(d,
+        " Met vragen over privacy kun je rechtstreeks bij ons terecht via de contactgegevens "
+        "hierboven.",
         " For questions about privacy you can contact us directly using the details above.");
     end_par(d);
 }
@@ -327,8 +330,9 @@ static void put_roles(struct doc *d)
         trl(d, "Wij verwerken persoonsgegevens in twee rollen, elk met eigen regels.\n\n",
             "We process personal data in two roles, each with its own rules.\n\n");
     if (d->has_controller_data || cwords) {
-        trl(d, "**Als verwerkingsverantwoordelijke** bepalen wij zelf waarvoor en hoe wij "
-               "persoonsgegevens verwerken.",
+        trl(d,
+            "**Als verwerkingsverantwoordelijke** bepalen wij zelf waarvoor en hoe wij "
+            "persoonsgegevens verwerken.",
             "**As controller** we decide ourselves why and how we process personal data.");
         if (cwords) {
             lit(d, " ");
@@ -337,8 +341,9 @@ static void put_roles(struct doc *d)
         end_par(d);
     }
     if (d->has_processor_data || pwords) {
-        trl(d, "**Als verwerker** verwerken wij persoonsgegevens in opdracht van onze klanten "
-               "(art. 28 AVG); de klant is dan de verwerkingsverantwoordelijke.",
+        trl(d,
+            "**Als verwerker** verwerken wij persoonsgegevens in opdracht van onze klanten "
+            "(art. 28 AVG); de klant is dan de verwerkingsverantwoordelijke.",
             "**As processor** we process personal data on behalf of our customers (Art. 28 "
             "GDPR); the customer is then the controller.");
         if (pwords) {
@@ -367,8 +372,9 @@ static void put_storage(struct doc *d, const struct kluis_category *c)
             "never stored; processed in memory only, for as long as needed\n");
     } else if (c->storage == KLUIS_STORAGE_TRANSIENT) {
         item(d, "Opslag", "Storage");
-        trl(d, "standaard niet opgeslagen; een klant kan ervoor kiezen deze gegevens te "
-               "bewaren\n",
+        trl(d,
+            "standaard niet opgeslagen; een klant kan ervoor kiezen deze gegevens te "
+            "bewaren\n",
             "not stored by default; a customer may choose to keep this data\n");
     } else if (c->tenant_may_change_storage) {
         item(d, "Opslag", "Storage");
@@ -421,14 +427,15 @@ static void put_category(struct doc *d, const struct kluis_category *c)
         const struct kluis_key_class *k = kluis_policy_find_key_class(d->p, c->key_class);
         const char *kname = k ? kluis__render_text(&k->name, d->lang) : NULL;
         item(d, "Versleuteling", "Encryption");
-        trl(d, "met een eigen sleutel voor de klasse \u201c", "under a separate key for the class \u201c");
+        trl(d, "met een eigen sleutel voor de klasse \u201c",
+            "under a separate key for the class \u201c");
         md(d, kname ? kname : c->key_class);
         lit(d, "\u201d\n");
     }
     if (c->approval) {
         item(d, "Goedkeuring", "Approval");
-        trl(d, "wordt pas gebruikt nadat een mens het heeft goedgekeurd\n",
-            "used only after a person has approved it\n");
+        trl(d, "elk item wordt pas gebruikt nadat een mens het heeft goedgekeurd\n",
+            "each item is used only after a person has approved it\n");
     }
     item(d, "Bewaartermijn", "Retention");
     struct kluis_buf w;
@@ -457,9 +464,10 @@ static void put_categories(struct doc *d, enum kluis_role role)
     } else {
         heading(d, "Gegevens die wij namens onze klanten verwerken",
                 "Data we process on behalf of our customers");
-        trl(d, "Deze gegevens verwerken wij in opdracht van onze klanten. Met vragen of verzoeken "
-               "over deze gegevens kun je ook terecht bij de organisatie die onze dienst "
-               "gebruikt.\n\n",
+        trl(d,
+            "Deze gegevens verwerken wij in opdracht van onze klanten. Met vragen of verzoeken "
+            "over deze gegevens kun je ook terecht bij de organisatie die onze dienst "
+            "gebruikt.\n\n",
             "We process this data on behalf of our customers. For questions or requests about "
             "it you can also turn to the organisation that uses our service.\n\n");
     }
@@ -474,8 +482,9 @@ static void put_basis(struct doc *d, const struct kluis_purpose *pu)
 {
     if (pu->role == KLUIS_ROLE_PROCESSOR && pu->basis == KLUIS_BASIS_NONE) {
         item(d, "Grondslag", "Legal basis");
-        trl(d, "in opdracht van onze klant, die als verwerkingsverantwoordelijke de grondslag "
-               "bepaalt (art. 28 AVG)\n",
+        trl(d,
+            "in opdracht van onze klant, die als verwerkingsverantwoordelijke de grondslag "
+            "bepaalt (art. 28 AVG)\n",
             "on our customer's instructions; the customer, as controller, determines the legal "
             "basis (Art. 28 GDPR)\n");
         return;
@@ -499,8 +508,8 @@ static void put_basis(struct doc *d, const struct kluis_purpose *pu)
 
 static void put_consent(struct doc *d, const struct kluis_purpose *pu)
 {
-    const struct kluis_consent *cs = pu->consent ? kluis_policy_find_consent(d->p, pu->consent)
-                                                 : NULL;
+    const struct kluis_consent *cs =
+        pu->consent ? kluis_policy_find_consent(d->p, pu->consent) : NULL;
     if (!cs)
         return;
     const char *question = kluis__render_text(&cs->text, d->lang);
@@ -549,8 +558,7 @@ static void put_purpose(struct doc *d, const struct kluis_purpose *pu)
         struct kluis_strv names;
         kluis__strv_init(&names);
         for (size_t i = 0; i < pu->n_categories; i++)
-            kluis__strv_add(&names,
-                            kluis__render_category_name(d->p, pu->categories[i], d->lang));
+            kluis__strv_add(&names, kluis__render_category_name(d->p, pu->categories[i], d->lang));
         item(d, "Gegevens", "Data");
         put_join(d, &names, KLUIS_JOIN_AND);
         lit(d, "\n");
@@ -572,8 +580,9 @@ static void put_purpose(struct doc *d, const struct kluis_purpose *pu)
     put_consent(d, pu);
     if (pu->direct_marketing) {
         item(d, "Direct marketing", "Direct marketing");
-        trl(d, "je kunt hier altijd bezwaar tegen maken, en dan stoppen wij ermee (art. 21(3) "
-               "AVG)\n",
+        trl(d,
+            "je kunt hier altijd bezwaar tegen maken, en dan stoppen wij ermee (art. 21(3) "
+            "AVG)\n",
             "you can object to this at any time, and we then stop (Art. 21(3) GDPR)\n");
     }
     lit(d, "\n");
@@ -592,8 +601,9 @@ static void put_purposes(struct doc *d)
         trl(d, "Er zijn geen doeleinden vastgelegd.\n\n", "No purposes are stated.\n\n");
         return;
     }
-    trl(d, "Wij gebruiken persoonsgegevens alleen voor de doeleinden hieronder, elk met een "
-           "grondslag uit art. 6 AVG.\n\n",
+    trl(d,
+        "Wij gebruiken persoonsgegevens alleen voor de doeleinden hieronder, elk met een "
+        "grondslag uit art. 6 AVG.\n\n",
         "We use personal data only for the purposes below, each with a legal basis under Art. 6 "
         "GDPR.\n\n");
     /* The organisation's own purposes first, then what it does on customers' instructions, in
@@ -604,12 +614,14 @@ static void put_purposes(struct doc *d)
     for (int pass = 0; pass < 2; pass++) {
         enum kluis_role role = pass == 0 ? KLUIS_ROLE_CONTROLLER : KLUIS_ROLE_PROCESSOR;
         if (n_role[0] > 0 && n_role[1] > 0 && pass == 0)
-            trl(d, "**Als verwerkingsverantwoordelijke** verwerken wij gegevens voor deze "
-                   "doeleinden:\n\n",
+            trl(d,
+                "**Als verwerkingsverantwoordelijke** verwerken wij gegevens voor deze "
+                "doeleinden:\n\n",
                 "**As controller** we process data for these purposes:\n\n");
         if (n_role[0] > 0 && n_role[1] > 0 && pass == 1)
-            trl(d, "**Namens onze klanten** verwerken wij gegevens voor deze doeleinden, op hun "
-                   "instructies (art. 28 AVG):\n\n",
+            trl(d,
+                "**Namens onze klanten** verwerken wij gegevens voor deze doeleinden, op hun "
+                "instructies (art. 28 AVG):\n\n",
                 "**On behalf of our customers** we process data for these purposes, on their "
                 "instructions (Art. 28 GDPR):\n\n");
         for (size_t i = 0; i < n; i++) {
@@ -664,8 +676,7 @@ static void put_recipient(struct doc *d, const struct kluis_subprocessor *sp)
         struct kluis_strv names;
         kluis__strv_init(&names);
         for (size_t i = 0; i < sp->n_categories; i++)
-            kluis__strv_add(&names,
-                            kluis__render_category_name(d->p, sp->categories[i], d->lang));
+            kluis__strv_add(&names, kluis__render_category_name(d->p, sp->categories[i], d->lang));
         item(d, "Ontvangt", "Receives");
         put_join(d, &names, KLUIS_JOIN_AND);
         lit(d, "\n");
@@ -708,8 +719,9 @@ static void put_recipients(struct doc *d)
             " Processors process the data only on our instructions.");
     struct kluis_duration notice;
     if (d->has_processor_data && kluis_policy_change_notice(d->p, &notice) && notice.n > 0) {
-        trl(d, " Voordat wij een sub-verwerker toevoegen of vervangen, laten wij dat onze klanten "
-               "ten minste ",
+        trl(d,
+            " Voordat wij een sub-verwerker toevoegen of vervangen, laten wij dat onze klanten "
+            "ten minste ",
             " Before we add or replace a sub-processor, we tell our customers at least ");
         put_duration(d, notice, false);
         trl(d, " van tevoren weten.", " in advance.");
@@ -729,14 +741,16 @@ static void put_transfers(struct doc *d)
     }
     heading(d, "Doorgifte buiten de EER", "Transfers outside the EEA");
     if (n_outside == 0) {
-        trl(d, "Wij geven geen persoonsgegevens door naar landen buiten de Europese Economische "
-               "Ruimte (EER).\n\n",
+        trl(d,
+            "Wij geven geen persoonsgegevens door naar landen buiten de Europese Economische "
+            "Ruimte (EER).\n\n",
             "We do not transfer personal data to countries outside the European Economic Area "
             "(EEA).\n\n");
         return;
     }
-    trl(d, "Deze ontvangers verwerken gegevens (ook) buiten de Europese Economische Ruimte "
-           "(EER). Wij geven gegevens alleen door met een passende waarborg (art. 44–49 AVG):\n\n",
+    trl(d,
+        "Deze ontvangers verwerken gegevens (ook) buiten de Europese Economische Ruimte "
+        "(EER). Wij geven gegevens alleen door met een passende waarborg (art. 44–49 AVG):\n\n",
         "These recipients process data (also) outside the European Economic Area (EEA). We "
         "transfer data only with an appropriate safeguard (Art. 44–49 GDPR):\n\n");
     for (size_t i = 0; i < n; i++) {
@@ -770,13 +784,15 @@ static void put_automated(struct doc *d)
     heading(d, "Geautomatiseerde besluitvorming", "Automated decision-making");
     bool used = kluis_policy_automated_decisions(d->p);
     if (used) {
-        trl(d, "Wij nemen besluiten die uitsluitend op geautomatiseerde verwerking berusten "
-               "(art. 22 AVG).",
+        trl(d,
+            "Wij nemen besluiten die uitsluitend op geautomatiseerde verwerking berusten "
+            "(art. 22 AVG).",
             "We take decisions based solely on automated processing (Art. 22 GDPR).");
     } else {
-        trl(d, "Wij nemen geen besluiten over je die uitsluitend op geautomatiseerde verwerking "
-               "berusten en die rechtsgevolgen of vergelijkbare gevolgen voor je hebben (art. 22 "
-               "AVG).",
+        trl(d,
+            "Wij nemen geen besluiten over je die uitsluitend op geautomatiseerde verwerking "
+            "berusten en die rechtsgevolgen of vergelijkbare gevolgen voor je hebben (art. 22 "
+            "AVG).",
             "We do not take decisions about you that are based solely on automated processing "
             "and have legal or similarly significant effects on you (Art. 22 GDPR).");
     }
@@ -795,8 +811,9 @@ static void put_automated(struct doc *d)
             sentence(d, logic);
             end_par(d);
         }
-        trl(d, "Je hebt het recht op menselijke tussenkomst, om je standpunt kenbaar te maken en "
-               "om het besluit aan te vechten.\n\n",
+        trl(d,
+            "Je hebt het recht op menselijke tussenkomst, om je standpunt kenbaar te maken en "
+            "om het besluit aan te vechten.\n\n",
             "You have the right to human intervention, to express your point of view and to "
             "contest the decision.\n\n");
     }
@@ -826,13 +843,15 @@ static void put_security(struct doc *d)
     size_t n = kluis_policy_n_security(d->p);
     size_t n_keys = kluis_policy_n_key_classes(d->p);
     if (n > 0 || n_keys > 0)
-        trl(d, "Wij beschermen persoonsgegevens met passende technische en organisatorische "
-               "maatregelen (art. 32 AVG):\n\n",
+        trl(d,
+            "Wij beschermen persoonsgegevens met passende technische en organisatorische "
+            "maatregelen (art. 32 AVG):\n\n",
             "We protect personal data with appropriate technical and organisational measures "
             "(Art. 32 GDPR):\n\n");
     else
-        trl(d, "Wij beschermen persoonsgegevens met passende technische en organisatorische "
-               "maatregelen (art. 32 AVG).\n\n",
+        trl(d,
+            "Wij beschermen persoonsgegevens met passende technische en organisatorische "
+            "maatregelen (art. 32 AVG).\n\n",
             "We protect personal data with appropriate technical and organisational measures "
             "(Art. 32 GDPR).\n\n");
     for (size_t i = 0; i < n; i++) {
@@ -887,9 +906,10 @@ static void put_security(struct doc *d)
             ", so that a destroyed key cannot come back from a backup.\n\n");
     }
     if (kluis_policy_audit_retention(d->p, &dur)) {
-        trl(d, "**Auditlog.** Elke handeling met persoonsgegevens wordt vastgelegd in een "
-               "auditlog dat niet ongemerkt kan worden gewijzigd. De inhoud van de regels bewaren "
-               "wij ",
+        trl(d,
+            "**Auditlog.** Elke handeling met persoonsgegevens wordt vastgelegd in een "
+            "auditlog dat niet ongemerkt kan worden gewijzigd. De inhoud van de regels bewaren "
+            "wij ",
             "**Audit log.** Every action on personal data is recorded in an audit log that cannot "
             "be changed unnoticed. We keep the content of its entries for ");
         put_duration(d, dur, false);
@@ -907,8 +927,12 @@ static void put_formats(struct doc *d, const struct kluis_rights *r)
         /* Format names are acronyms: "json" is JSON to a reader. */
         char up[32];
         size_t k = 0;
-        for (const char *s = r->formats[i]; *s && k + 1 < sizeof(up); s++)
-            up[k++] = (*s >= 'a' && *s <= 'z') ? (char)(*s - 'a' + 'A') : *s;
+        for (const char *s = r->formats[i]; *s && k + 1 < sizeof(up); s++) {
+            char c = *s;
+            if (c >= 'a' && c <= 'z')
+                c = (char)(c - ('a' - 'A'));
+            up[k++] = c;
+        }
         up[k] = '\0';
         kluis__strv_add_unique(&names, up);
     }
@@ -1048,8 +1072,9 @@ static void put_rights(struct doc *d)
     put_duration(d, deadline, true);
     trl(d, " na ontvangst van je verzoek.", " of receiving your request.");
     if (r->has_extension && r->extension.n > 0) {
-        trl(d, " Is een verzoek ingewikkeld of krijgen wij er veel, dan kunnen wij die termijn met "
-               "ten hoogste ",
+        trl(d,
+            " Is een verzoek ingewikkeld of krijgen wij er veel, dan kunnen wij die termijn met "
+            "ten hoogste ",
             " If a request is complex or we receive many, we may extend this period by at most ");
         put_duration(d, r->extension, true);
         trl(d, " verlengen; dat laten wij je binnen de eerste termijn weten, met de reden.",
@@ -1059,9 +1084,10 @@ static void put_rights(struct doc *d)
     end_par(d);
     put_verification(d, r);
     if (d->has_processor_data)
-        trl(d, "Gaat je verzoek over gegevens die wij namens een klant verwerken, dan sturen wij "
-               "het onverwijld door naar die klant en helpen wij die bij het beantwoorden (art. "
-               "28(3)(e) AVG).\n\n",
+        trl(d,
+            "Gaat je verzoek over gegevens die wij namens een klant verwerken, dan sturen wij "
+            "het onverwijld door naar die klant en helpen wij die bij het beantwoorden (art. "
+            "28(3)(e) AVG).\n\n",
             "If your request concerns data we process on behalf of a customer, we forward it to "
             "that customer without delay and help them answer it (Art. 28(3)(e) GDPR).\n\n");
     const char *note = kluis__render_text(&r->note, d->lang);
@@ -1078,13 +1104,15 @@ static void put_complaints(struct doc *d)
     trl(d, "Ben je het niet eens met hoe wij met je gegevens omgaan, laat het ons dan weten. ",
         "If you disagree with how we handle your data, please let us know. ");
     if (n == 0) {
-        trl(d, "Je hebt ook het recht een klacht in te dienen bij de toezichthouder in het land "
-               "waar je woont of werkt (art. 77 AVG).\n\n",
+        trl(d,
+            "Je hebt ook het recht een klacht in te dienen bij de toezichthouder in het land "
+            "waar je woont of werkt (art. 77 AVG).\n\n",
             "You also have the right to lodge a complaint with the supervisory authority in the "
             "country where you live or work (Art. 77 GDPR).\n\n");
         return;
     }
-    trl(d, "Je hebt ook het recht een klacht in te dienen bij een toezichthouder (art. 77 AVG):\n\n",
+    trl(d,
+        "Je hebt ook het recht een klacht in te dienen bij een toezichthouder (art. 77 AVG):\n\n",
         "You also have the right to lodge a complaint with a supervisory authority (Art. 77 "
         "GDPR):\n\n");
     for (size_t i = 0; i < n; i++) {
@@ -1127,18 +1155,21 @@ static void put_breach(struct doc *d)
     if (!kluis_policy_breach_hours(d->p, &hours) || hours <= 0)
         hours = 72;
     struct kluis_duration within = {hours, KLUIS_UNIT_HOUR};
-    trl(d, "Bij een datalek dat een risico inhoudt voor je rechten en vrijheden, melden wij dat "
-           "binnen ",
+    trl(d,
+        "Bij een datalek dat een risico inhoudt voor je rechten en vrijheden, melden wij dat "
+        "aan de toezichthouder binnen ",
         "If a personal data breach poses a risk to your rights and freedoms, we report it to the "
         "supervisory authority within ");
     put_duration(d, within, false);
-    trl(d, " nadat wij het hebben ontdekt aan de toezichthouder (art. 33 AVG). Is het risico "
-           "hoog, dan laten wij het jou ook zonder onnodige vertraging weten (art. 34 AVG).",
+    trl(d,
+        " nadat wij het hebben ontdekt (art. 33 AVG). Is het risico "
+        "hoog, dan laten wij het jou ook zonder onnodige vertraging weten (art. 34 AVG).",
         " of becoming aware of it (Art. 33 GDPR). If the risk is high, we also inform you "
         "without undue delay (Art. 34 GDPR).");
     if (d->has_processor_data)
-        trl(d, " Raakt een datalek gegevens die wij namens klanten verwerken, dan lichten wij die "
-               "klanten onverwijld in (art. 33(2) AVG).",
+        trl(d,
+            " Raakt een datalek gegevens die wij namens klanten verwerken, dan lichten wij die "
+            "klanten onverwijld in (art. 33(2) AVG).",
             " If a breach affects data we process on behalf of customers, we inform those "
             "customers without undue delay (Art. 33(2) GDPR).");
     struct kluis_text bt = kluis_policy_breach_text(d->p);
@@ -1202,8 +1233,9 @@ static void put_cookies(struct doc *d)
         lit(d, "\n");
     }
     if (consent)
-        trl(d, "Cookies die niet strikt noodzakelijk zijn, plaatsen wij pas nadat je daarvoor "
-               "toestemming hebt gegeven; die toestemming kun je altijd weer intrekken.\n\n",
+        trl(d,
+            "Cookies die niet strikt noodzakelijk zijn, plaatsen wij pas nadat je daarvoor "
+            "toestemming hebt gegeven; die toestemming kun je altijd weer intrekken.\n\n",
             "We place cookies that are not strictly necessary only after you have given your "
             "consent, which you can withdraw at any time.\n\n");
 }
@@ -1219,10 +1251,10 @@ static void put_changes(struct doc *d)
     /* Only a notice period the policy states is promised; "how" completes that sentence when
      * it is a phrase ("per e-mail aan het accountadres") and follows it when it is a sentence. */
     if (has_notice) {
-        trl(d, " Bij een wezenlijke wijziging laten wij het je ten minste ",
-            " For a material change we let you know at least ");
+        trl(d, " Over een wezenlijke wijziging informeren wij je ten minste ",
+            " We inform you of a material change at least ");
         put_duration(d, notice, false);
-        trl(d, " voordat die ingaat weten", " before it takes effect");
+        trl(d, " voordat die ingaat", " before it takes effect");
     } else if (how && is_phrase(how)) {
         trl(d, " Over een wezenlijke wijziging informeren wij je",
             " We inform you of a material change");

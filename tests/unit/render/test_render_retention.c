@@ -169,8 +169,9 @@ static const struct phrase phrases[] = {
     {"until_plain", "tot de koppeling is verwijderd", "until the integration is removed"},
     {"audio", "direct nadat de transcriptie is voltooid",
      "immediately after the transcription is completed"},
-    {"invoices", "7 jaar vanaf 1 januari van het volgende jaar (wettelijke bewaarplicht: art. 52 "
-                 "AWR)",
+    {"invoices",
+     "7 jaar vanaf 1 januari van het volgende jaar (wettelijke bewaarplicht: art. 52 "
+     "AWR)",
      "7 years from 1 January of the following year (statutory retention: art. 52 AWR)"},
     {"forms", "tot de eerstvolgende 1 januari (minstens eenmaal per jaar gewist)",
      "until the next 1 January (cleared at least once a year)"},
@@ -188,14 +189,16 @@ static const struct phrase phrases[] = {
      "closed (art. 52 AWR)"},
     {"prospects",
      "24 maanden na aanmaak, of eerder, tot je bezwaar maakt tegen \u201cKoude acquisitie\u201d",
-     "24 months after creation, or earlier, until you object to \u201c" "Cold outreach\u201d"},
+     "24 months after creation, or earlier, until you object to \u201c"
+     "Cold outreach\u201d"},
     {"style", "tot je je toestemming voor \u201cSchrijfstijl leren\u201d intrekt",
      "until you withdraw your consent for \u201cLearning your writing style\u201d"},
     {"style_after",
      "30 dagen nadat je je toestemming voor \u201cSchrijfstijl leren\u201d hebt ingetrokken",
      "30 days after you withdraw your consent for \u201cLearning your writing style\u201d"},
     {"objected_after", "7 dagen nadat je bezwaar hebt gemaakt tegen \u201cKoude acquisitie\u201d",
-     "7 days after you object to \u201c" "Cold outreach\u201d"},
+     "7 days after you object to \u201c"
+     "Cold outreach\u201d"},
     {"bodies", "nooit opgeslagen", "never stored"},
     {"unstated", "niet vastgelegd", "not stated"},
     {"books",
@@ -228,8 +231,8 @@ static int load(void **state)
     struct kluis_findings *f = kluis_findings_new();
     struct kluis_policy *p = NULL;
     struct kluis_err err = {0};
-    kluis_rc rc = kluis_policy_load_buffer(policy_yaml, sizeof(policy_yaml) - 1, "test.yaml", f,
-                                           &p, &err);
+    kluis_rc rc =
+        kluis_policy_load_buffer(policy_yaml, sizeof(policy_yaml) - 1, "test.yaml", f, &p, &err);
     if (rc != KLUIS_OK) {
         for (size_t i = 0; i < kluis_findings_count(f); i++) {
             const struct kluis_finding *x = kluis_findings_get(f, i);
@@ -281,8 +284,8 @@ static void test_every_category_has_words(void **state)
         for (int l = 0; l < 2; l++) {
             char *text = NULL;
             assert_int_equal(kluis_render_retention(p, kluis_policy_category(p, i),
-                                                    l ? KLUIS_LANG_EN : KLUIS_LANG_NL, &text,
-                                                    NULL, NULL),
+                                                    l ? KLUIS_LANG_EN : KLUIS_LANG_NL, &text, NULL,
+                                                    NULL),
                              KLUIS_OK);
             assert_true(strlen(text) > 0);
             free(text);
@@ -299,9 +302,9 @@ static void test_bad_arguments(void **state)
                      KLUIS_EINVAL);
     assert_int_equal(err.rc, KLUIS_EINVAL);
     assert_null(text);
-    assert_int_equal(kluis_render_retention(p, kluis_policy_category(p, 0), KLUIS_LANG_NL, NULL,
-                                            NULL, NULL),
-                     KLUIS_EINVAL);
+    assert_int_equal(
+        kluis_render_retention(p, kluis_policy_category(p, 0), KLUIS_LANG_NL, NULL, NULL, NULL),
+        KLUIS_EINVAL);
 }
 
 static void test_format_parse(void **state)
