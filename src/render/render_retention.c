@@ -95,6 +95,19 @@ static void put_period(struct kluis_buf *b, const struct kluis_policy *p, struct
     bool nl = lang == KLUIS_LANG_NL;
     switch (a->kind) {
     case KLUIS_ANCHOR_EVENT:
+        if (a->month) {
+            /* "7 jaar vanaf de eerste 1 januari nadat het account is gesloten". */
+            if (d.n == 0)
+                kluis__buf_puts(b, nl ? "tot" : "until");
+            else {
+                kluis__render_duration(b, d, lang);
+                kluis__buf_puts(b, nl ? " vanaf" : " from");
+            }
+            kluis__buf_printf(b, nl ? " de eerste %d %s nadat " : " the first %d %s after ", a->day,
+                              kluis__render_month(a->month, lang));
+            put_events(b, p, a, lang, TENSE_AFTER);
+            return;
+        }
         if (d.n == 0) {
             kluis__buf_puts(b, nl ? "direct nadat " : "immediately after ");
         } else {

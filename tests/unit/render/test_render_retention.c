@@ -73,6 +73,11 @@ static const char policy_yaml[] =
     "    storage: {default: transient, tenant_may_change: true}\n"
     "    retention:\n"
     "      tenant: {default: 0d, min: 0d, max: 90d, after: transcription.completed}\n"
+    "  - id: closed_books\n"
+    "    name: {nl: Boeken, en: Books}\n"
+    "    role: controller\n"
+    "    retention:\n"
+    "      legal: {period: 7y, after: account.closed, from: next 01-01, source: \"art. 52 AWR\"}\n"
     "  - id: account\n"
     "    name: {nl: Account, en: Account}\n"
     "    role: controller\n"
@@ -182,6 +187,11 @@ static const struct phrase phrases[] = {
      "standaard direct",
      "configurable per customer between 0 days and 90 days after the transcription is "
      "completed; default immediately"},
+    {"closed_books",
+     "7 jaar vanaf de eerste 1 januari nadat het account is opgeheven (wettelijke "
+     "bewaarplicht: art. 52 AWR)",
+     "7 years from the first 1 January after the account is closed (statutory retention: art. "
+     "52 AWR)"},
     {"account",
      "tot het account is opgeheven, uiterlijk 7 jaar daarna; ten minste 7 jaar nadat het "
      "account is opgeheven (art. 52 AWR)",
