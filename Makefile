@@ -47,7 +47,8 @@ test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    tests/run-suite $(BUILD) $(ASAN_BUILD)
 
-fuzz: deps
+fuzz:
+	@scripts/install-deps fuzz
 	CC=clang meson setup $(FUZZ_BUILD) --buildtype=debug -Db_sanitize=address,undefined \
 	    -Db_lundef=false -Dfuzzing=true 2>/dev/null || true
 	ninja -C $(FUZZ_BUILD)

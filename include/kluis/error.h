@@ -26,7 +26,7 @@ extern "C" {
     X(OK, "success")                                                                               \
     X(ENOMEM, "out of memory")                                                                     \
     X(EINVAL, "invalid argument")                                                                  \
-    X(EIO, "input/output error")                                                               \
+    X(EIO, "input/output error")                                                                   \
     X(ETOOBIG, "input exceeds a size limit")                                                       \
     X(EPARSE, "malformed input")                                                                   \
     X(EPOLICY, "the policy has errors")                                                            \

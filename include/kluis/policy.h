@@ -75,7 +75,7 @@ struct kluis_event_ref {
 };
 
 #define KLUIS_EVENT_CONSENT_WITHDRAWN "consent.withdrawn"
-#define KLUIS_EVENT_SUBJECT_OBJECTED "subject.objected"
+#define KLUIS_EVENT_SUBJECT_OBJECTED  "subject.objected"
 
 enum kluis_anchor_kind {
     KLUIS_ANCHOR_CREATED, /* from the moment the record was written */
@@ -159,16 +159,16 @@ enum kluis_basis {
 /* Art. 9(2)(a)–(j); KLUIS_ART9_NONE when not given. */
 enum kluis_art9 {
     KLUIS_ART9_NONE,
-    KLUIS_ART9_EXPLICIT_CONSENT,  /* (a) */
-    KLUIS_ART9_EMPLOYMENT,        /* (b) */
-    KLUIS_ART9_VITAL_INTERESTS,   /* (c) */
-    KLUIS_ART9_NOT_FOR_PROFIT,    /* (d) */
-    KLUIS_ART9_MADE_PUBLIC,       /* (e) */
-    KLUIS_ART9_LEGAL_CLAIMS,      /* (f) */
-    KLUIS_ART9_PUBLIC_INTEREST,   /* (g) */
-    KLUIS_ART9_HEALTH_CARE,       /* (h) */
-    KLUIS_ART9_PUBLIC_HEALTH,     /* (i) */
-    KLUIS_ART9_ARCHIVING,         /* (j) */
+    KLUIS_ART9_EXPLICIT_CONSENT, /* (a) */
+    KLUIS_ART9_EMPLOYMENT,       /* (b) */
+    KLUIS_ART9_VITAL_INTERESTS,  /* (c) */
+    KLUIS_ART9_NOT_FOR_PROFIT,   /* (d) */
+    KLUIS_ART9_MADE_PUBLIC,      /* (e) */
+    KLUIS_ART9_LEGAL_CLAIMS,     /* (f) */
+    KLUIS_ART9_PUBLIC_INTEREST,  /* (g) */
+    KLUIS_ART9_HEALTH_CARE,      /* (h) */
+    KLUIS_ART9_PUBLIC_HEALTH,    /* (i) */
+    KLUIS_ART9_ARCHIVING,        /* (j) */
 };
 
 /* Transfer mechanisms (art. 45–49), as a bit set. */
@@ -187,7 +187,7 @@ struct kluis_contact {
 
 struct kluis_dpo {
     bool appointed;
-    const char *name;                    /* when appointed; may be NULL (a role, not a person) */
+    const char *name;                     /* when appointed; may be NULL (a role, not a person) */
     const struct kluis_contact *contacts; /* when appointed */
     size_t n_contacts;
     struct kluis_text reason; /* why none is appointed (art. 37), when not appointed */
@@ -197,11 +197,11 @@ struct kluis_dpo {
 struct kluis_organisation {
     const char *name;
     const char *address;
-    const char *country;                /* ISO 3166-1 alpha-2: the controller's country */
-    const char *timezone;               /* IANA zone, e.g. "Europe/Amsterdam" */
-    struct kluis_text registry_name;    /* "Kamer van Koophandel" / "Chamber of Commerce" */
-    const char *registry_number;        /* may be NULL */
-    const char *vat;                    /* may be NULL */
+    const char *country;             /* ISO 3166-1 alpha-2: the controller's country */
+    const char *timezone;            /* IANA zone, e.g. "Europe/Amsterdam" */
+    struct kluis_text registry_name; /* "Kamer van Koophandel" / "Chamber of Commerce" */
+    const char *registry_number;     /* may be NULL */
+    const char *vat;                 /* may be NULL */
     const struct kluis_contact *contacts;
     size_t n_contacts;
     struct kluis_dpo dpo;
@@ -227,8 +227,8 @@ struct kluis_subject_group {
 
 /* An event the application reports and retention waits for. */
 struct kluis_event_def {
-    const char *id;          /* "draft.approved" */
-    struct kluis_text name;  /* a clause: "het concept is goedgekeurd" / "the draft is approved" */
+    const char *id;         /* "draft.approved" */
+    struct kluis_text name; /* a clause: "het concept is goedgekeurd" / "the draft is approved" */
     struct kluis_pos pos;
 };
 
@@ -248,11 +248,11 @@ struct kluis_category {
     size_t n_subjects;
     bool special;  /* art. 9 special category */
     bool provided; /* provided by the subject (art. 13, art. 20); else obtained (art. 14) */
-    struct kluis_text source;            /* art. 14(2)(f) source, when not provided */
-    enum kluis_storage storage;          /* the default storage mode */
-    bool tenant_may_change_storage;      /* a tenant may choose the other mode */
-    const char *key_class;               /* key class id, NULL when none */
-    bool approval;                       /* needs human approval before use (art. 22) */
+    struct kluis_text source;                /* art. 14(2)(f) source, when not provided */
+    enum kluis_storage storage;              /* the default storage mode */
+    bool tenant_may_change_storage;          /* a tenant may choose the other mode */
+    const char *key_class;                   /* key class id, NULL when none */
+    bool approval;                           /* needs human approval before use (art. 22) */
     const struct kluis_retention *retention; /* NULL when the policy states none */
     struct kluis_text note;
     struct kluis_pos pos;
@@ -268,8 +268,8 @@ struct kluis_purpose {
     size_t n_categories;
     const char *const *stores; /* category ids it persists; NULL/0: every stored one it uses */
     size_t n_stores;
-    bool stores_given;   /* `stores:` was written (possibly empty) */
-    const char *consent; /* consent id, for basis consent (or art. 9(2)(a)) */
+    bool stores_given;           /* `stores:` was written (possibly empty) */
+    const char *consent;         /* consent id, for basis consent (or art. 9(2)(a)) */
     struct kluis_text interest;  /* the legitimate interest pursued (art. 13(1)(d)) */
     struct kluis_text balancing; /* the balancing test, summarised (art. 6(1)(f)) */
     const char *legal_source;    /* the law behind a legal obligation (art. 6(3)) */
@@ -419,8 +419,8 @@ kluis_rc kluis_policy_load_file(const char *path, struct kluis_findings *finding
  * The bytes need not be NUL-terminated and are not retained.
  */
 kluis_rc kluis_policy_load_buffer(const char *buf, size_t len, const char *name,
-                                  struct kluis_findings *findings,
-                                  struct kluis_policy **out_policy, struct kluis_err *err);
+                                  struct kluis_findings *findings, struct kluis_policy **out_policy,
+                                  struct kluis_err *err);
 
 /* Frees a policy and everything reachable from it. NULL is allowed. */
 void kluis_policy_free(struct kluis_policy *p);
@@ -467,8 +467,7 @@ const struct kluis_subject_group *kluis_policy_find_subject_group(const struct k
 
 size_t kluis_policy_n_events(const struct kluis_policy *p);
 const struct kluis_event_def *kluis_policy_event(const struct kluis_policy *p, size_t i);
-const struct kluis_event_def *kluis_policy_find_event(const struct kluis_policy *p,
-                                                      const char *id);
+const struct kluis_event_def *kluis_policy_find_event(const struct kluis_policy *p, const char *id);
 
 size_t kluis_policy_n_key_classes(const struct kluis_policy *p);
 const struct kluis_key_class *kluis_policy_key_class(const struct kluis_policy *p, size_t i);
@@ -482,17 +481,14 @@ const struct kluis_category *kluis_policy_find_category(const struct kluis_polic
 
 size_t kluis_policy_n_purposes(const struct kluis_policy *p);
 const struct kluis_purpose *kluis_policy_purpose(const struct kluis_policy *p, size_t i);
-const struct kluis_purpose *kluis_policy_find_purpose(const struct kluis_policy *p,
-                                                      const char *id);
+const struct kluis_purpose *kluis_policy_find_purpose(const struct kluis_policy *p, const char *id);
 
 size_t kluis_policy_n_consents(const struct kluis_policy *p);
 const struct kluis_consent *kluis_policy_consent(const struct kluis_policy *p, size_t i);
-const struct kluis_consent *kluis_policy_find_consent(const struct kluis_policy *p,
-                                                      const char *id);
+const struct kluis_consent *kluis_policy_find_consent(const struct kluis_policy *p, const char *id);
 
 size_t kluis_policy_n_subprocessors(const struct kluis_policy *p);
-const struct kluis_subprocessor *kluis_policy_subprocessor(const struct kluis_policy *p,
-                                                           size_t i);
+const struct kluis_subprocessor *kluis_policy_subprocessor(const struct kluis_policy *p, size_t i);
 
 /* True when the purpose uses / stores the category. */
 bool kluis_purpose_uses(const struct kluis_purpose *pu, const char *category_id);
@@ -517,8 +513,7 @@ struct kluis_text kluis_policy_transfer_text(const struct kluis_policy *p);
  */
 bool kluis_policy_backup_retention(const struct kluis_policy *p, struct kluis_duration *out_d);
 struct kluis_text kluis_policy_backup_text(const struct kluis_policy *p);
-bool kluis_policy_key_backup_retention(const struct kluis_policy *p,
-                                       struct kluis_duration *out_d);
+bool kluis_policy_key_backup_retention(const struct kluis_policy *p, struct kluis_duration *out_d);
 bool kluis_policy_audit_retention(const struct kluis_policy *p, struct kluis_duration *out_d);
 
 /* Automated decision-making (art. 22): whether any takes place, and the words for it. */

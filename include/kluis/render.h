@@ -46,8 +46,8 @@ kluis_rc kluis_render_statement(const struct kluis_policy *p, enum kluis_lang la
  * Errors: KLUIS_EINVAL (HTML), KLUIS_ENOMEM.
  */
 kluis_rc kluis_render_register(const struct kluis_policy *p, const char *tenant,
-                               enum kluis_lang lang, enum kluis_doc_format format,
-                               char **out_text, size_t *out_len, struct kluis_err *err);
+                               enum kluis_lang lang, enum kluis_doc_format format, char **out_text,
+                               size_t *out_len, struct kluis_err *err);
 
 /*
  * The retention rule in words, as one sentence fragment ("7 dagen na aanmaak", "30 days after the

@@ -33,7 +33,8 @@ static json_t *findings_json(const char *file, const struct kluis_findings *f)
     }
     json_t *o = json_object();
     json_object_set_new(o, "file", json_string(file));
-    json_object_set_new(o, "errors", json_integer((json_int_t)kluis_findings_count_sev(f, KLUIS_SEV_ERROR)));
+    json_object_set_new(o, "errors",
+                        json_integer((json_int_t)kluis_findings_count_sev(f, KLUIS_SEV_ERROR)));
     json_object_set_new(o, "warnings",
                         json_integer((json_int_t)kluis_findings_count_sev(f, KLUIS_SEV_WARNING)));
     json_object_set_new(
@@ -212,12 +213,10 @@ int cli_cmd_statement(int argc, char **argv)
 
 int cli_cmd_register(int argc, char **argv)
 {
-    static const struct option opts[] = {{"lang", required_argument, NULL, 'l'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {"tenant", required_argument, NULL, 't'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"lang", required_argument, NULL, 'l'},   {"format", required_argument, NULL, 'f'},
+        {"tenant", required_argument, NULL, 't'}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     enum kluis_lang lang = KLUIS_LANG_EN;
     enum kluis_doc_format format = KLUIS_FORMAT_CSV;
     const char *output = NULL, *tenant = NULL;
@@ -232,8 +231,7 @@ int cli_cmd_register(int argc, char **argv)
             break;
         case 'f':
             if (!kluis_doc_format_parse(optarg, &format) || format == KLUIS_FORMAT_HTML)
-                return cli_usage("register", "--format must be csv, json or md, not '%s'",
-                                 optarg);
+                return cli_usage("register", "--format must be csv, json or md, not '%s'", optarg);
             break;
         case 't':
             if (!*optarg)
@@ -246,8 +244,7 @@ int cli_cmd_register(int argc, char **argv)
         case 'h':
             return cli_help("register");
         default:
-            return cli_usage("register", "unknown option or missing value: '%s'",
-                             argv[optind - 1]);
+            return cli_usage("register", "unknown option or missing value: '%s'", argv[optind - 1]);
         }
     }
     if (argc - optind > 1)

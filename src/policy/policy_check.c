@@ -58,8 +58,7 @@ static const struct kluis_rule_info rules[] = {
     {"rights-deadline", "art. 12(3)", KLUIS_SEV_ERROR,
      "a promised deadline over one month, or an extension over two"},
     {"rights-channel", "art. 12(2)", KLUIS_SEV_ERROR, "no way to send a request"},
-    {"breach-deadline", "art. 33(1)", KLUIS_SEV_ERROR,
-     "the authority is told later than 72 hours"},
+    {"breach-deadline", "art. 33(1)", KLUIS_SEV_ERROR, "the authority is told later than 72 hours"},
     {"cookies-consent", "art. 6(1)(a), ePrivacy 5(3)", KLUIS_SEV_ERROR,
      "marketing or third-party analytics cookies without consent"},
     {"automated-logic", "art. 13(2)(f)", KLUIS_SEV_ERROR,
@@ -98,12 +97,11 @@ struct check {
 };
 
 /* Records a finding; its place is at_section, or at_section.at_id when an id is given. */
-static void report(struct check *ck, const char *rule, struct kluis_pos pos,
-                   const char *at_section, const char *at_id, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+static void report(struct check *ck, const char *rule, struct kluis_pos pos, const char *at_section,
+                   const char *at_id, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-static void report(struct check *ck, const char *rule, struct kluis_pos pos,
-                   const char *at_section, const char *at_id, const char *fmt, ...)
+static void report(struct check *ck, const char *rule, struct kluis_pos pos, const char *at_section,
+                   const char *at_id, const char *fmt, ...)
 {
     if (ck->rc != KLUIS_OK)
         return;
@@ -194,8 +192,7 @@ static void check_categories(struct check *ck)
     const struct kluis_policy *p = ck->p;
     for (size_t i = 0; i < p->n_categories; i++) {
         const struct kluis_category *c = &p->categories[i];
-        bool may_be_stored =
-            c->storage == KLUIS_STORAGE_STORED || c->tenant_may_change_storage;
+        bool may_be_stored = c->storage == KLUIS_STORAGE_STORED || c->tenant_may_change_storage;
         if (!c->retention && may_be_stored)
             report(ck, "retention-missing", c->pos, "categories", c->id,
                    "category '%s' is stored but states no retention; add 'retention:' (e.g. "
@@ -403,8 +400,7 @@ static void check_organisation(struct check *ck)
         report(ck, "dpo", o->dpo.pos.line ? o->dpo.pos : o->pos, "organisation.dpo", NULL,
                "a DPO is appointed but the policy gives no way to reach them; add 'contact:'");
     if (o->n_contacts == 0 && p->rights.n_channels == 0)
-        report(ck, "rights-channel", p->rights.pos.line ? p->rights.pos : o->pos, "rights%s",
-               NULL,
+        report(ck, "rights-channel", p->rights.pos.line ? p->rights.pos : o->pos, "rights%s", NULL,
                "the policy gives no way to send a request; add a 'contact:' to 'rights' or to "
                "'organisation'");
 }
@@ -448,8 +444,8 @@ static void check_procedures(struct check *ck)
                "automated decisions are taken but the logic involved is not described; add "
                "'logic:'");
     if (!p->has_backup_retention)
-        report(ck, "backup-retention", p->backups_pos.line ? p->backups_pos : p->org.pos,
-               "backups", NULL,
+        report(ck, "backup-retention", p->backups_pos.line ? p->backups_pos : p->org.pos, "backups",
+               NULL,
                "the policy does not say how long backups are kept; erased data lives on in them "
                "until they expire: add 'backups: {retention: …}'");
 }
@@ -490,8 +486,8 @@ kluis_rc kluis_policy_check(const struct kluis_policy *p, struct kluis_findings 
             }
         }
         ck.rc = kluis__findings_add(findings, ack ? KLUIS_SEV_ACKNOWLEDGED : r->rule->severity,
-                                    r->rule->id, r->rule->article, p->file, r->pos.line,
-                                    r->pos.col, r->at, ack ? ack->reason : NULL, "%s", r->msg);
+                                    r->rule->id, r->rule->article, p->file, r->pos.line, r->pos.col,
+                                    r->at, ack ? ack->reason : NULL, "%s", r->msg);
     }
     for (size_t k = 0; ck.rc == KLUIS_OK && k < p->n_acks; k++) {
         if (ack_used[k])

@@ -105,8 +105,7 @@ static bool parse_event(struct load_ctx *ctx, const struct ynode *node, const ch
     const char *purpose = paren + 1;
     size_t plen = n - name_len - 2;
     if (!kluis__id_valid(purpose, plen)) {
-        CERR(ctx, node, off + name_len + 1, "'%.*s' is not a valid purpose id", (int)plen,
-             purpose);
+        CERR(ctx, node, off + name_len + 1, "'%.*s' is not a valid purpose id", (int)plen, purpose);
         return false;
     }
     out->event = kluis__arena_strndup(ctx->arena, w, name_len);
@@ -152,8 +151,8 @@ static bool scan_events(struct load_ctx *ctx, const struct ynode *node, struct s
     return true;
 }
 
-bool kluis__events_parse(struct load_ctx *ctx, const struct ynode *node, const char *s,
-                         size_t len, size_t off, struct kluis_anchor *out)
+bool kluis__events_parse(struct load_ctx *ctx, const struct ynode *node, const char *s, size_t len,
+                         size_t off, struct kluis_anchor *out)
 {
     struct scan sc = {.s = s, .len = len};
     if (!scan_events(ctx, node, &sc, off, out))
@@ -168,8 +167,8 @@ bool kluis__events_parse(struct load_ctx *ctx, const struct ynode *node, const c
 }
 
 /* "MM-DD" into an anchor; 29 February is refused (it would skip three years in four). */
-static bool parse_month_day(struct load_ctx *ctx, const struct ynode *node, const char *w,
-                            size_t n, size_t off, struct kluis_anchor *out)
+static bool parse_month_day(struct load_ctx *ctx, const struct ynode *node, const char *w, size_t n,
+                            size_t off, struct kluis_anchor *out)
 {
     int m, d;
     if (n != 5 || w[2] != '-' || w[0] < '0' || w[0] > '9' || w[1] < '0' || w[1] > '9' ||
@@ -210,8 +209,7 @@ bool kluis__date_anchor_parse(struct load_ctx *ctx, const struct ynode *node, co
     return true;
 }
 
-static bool string_clause(struct load_ctx *ctx, const struct ynode *node,
-                          struct kluis_clause *out)
+static bool string_clause(struct load_ctx *ctx, const struct ynode *node, struct kluis_clause *out)
 {
     struct scan sc = {.s = node->str, .len = node->len};
     const char *w;
@@ -282,8 +280,7 @@ static bool string_clause(struct load_ctx *ctx, const struct ynode *node,
 }
 
 /* The anchor of a tenant/legal mapping: `after:` or `from:`, not both. */
-static bool mapping_anchor(struct load_ctx *ctx, const struct ynode *map,
-                           struct kluis_anchor *out)
+static bool mapping_anchor(struct load_ctx *ctx, const struct ynode *map, struct kluis_anchor *out)
 {
     const struct ynode *after = kluis__ymap_get(map, "after");
     const struct ynode *from = kluis__ymap_get(map, "from");
@@ -325,8 +322,8 @@ static bool duration_of(struct load_ctx *ctx, const struct ynode *map, const cha
     const struct ynode *v = kluis__ymap_get(map, key);
     if (!v) {
         if (required)
-            kluis__load_error(ctx, "schema-required", map->line, map->col,
-                              "this clause needs '%s'", key);
+            kluis__load_error(ctx, "schema-required", map->line, map->col, "this clause needs '%s'",
+                              key);
         return false;
     }
     if (v->type != YNODE_SCALAR) {
@@ -352,8 +349,7 @@ static bool keys_ok(struct load_ctx *ctx, const struct ynode *map, const char *c
                 snprintf(list + used, sizeof(list) - used, "%s%s", j ? ", " : "", allowed[j]);
             }
             kluis__load_error(ctx, "schema-unknown-key", k->line, k->col,
-                              "unknown key '%s' in a %s clause (it takes %s)", k->str, what,
-                              list);
+                              "unknown key '%s' in a %s clause (it takes %s)", k->str, what, list);
             ok = false;
         }
     }
@@ -382,8 +378,9 @@ static bool legal_clause(struct load_ctx *ctx, const struct ynode *v, struct klu
 {
     static const char *const keys[] = {"period", "after", "from", "source", "country", NULL};
     if (v->type != YNODE_MAP) {
-        kluis__load_error(ctx, "schema-type", v->line, v->col,
-                          "'legal' must be a mapping such as {period: 7y, source: \"art. 52 AWR\"}");
+        kluis__load_error(
+            ctx, "schema-type", v->line, v->col,
+            "'legal' must be a mapping such as {period: 7y, source: \"art. 52 AWR\"}");
         return false;
     }
     out->kind = KLUIS_CLAUSE_LEGAL;
@@ -414,8 +411,7 @@ static bool legal_clause(struct load_ctx *ctx, const struct ynode *v, struct klu
     return ok && ctx->n_errors == before;
 }
 
-bool kluis__clause_parse(struct load_ctx *ctx, const struct ynode *node,
-                         struct kluis_clause *out)
+bool kluis__clause_parse(struct load_ctx *ctx, const struct ynode *node, struct kluis_clause *out)
 {
     memset(out, 0, sizeof(*out));
     out->pos = (struct kluis_pos){node->line, node->col};

@@ -28,14 +28,14 @@ struct ypair;
 
 struct ynode {
     enum ynode_type type;
-    int line; /* 1-based */
-    int col;  /* 1-based */
+    int line;     /* 1-based */
+    int col;      /* 1-based */
     int key_line; /* the value of a mapping entry: where its key is (else 0) */
     int key_col;
     /* YNODE_SCALAR */
     const char *str; /* NUL-terminated, arena-owned; may contain NUL bytes before len */
     size_t len;
-    bool plain;  /* written without quotes (so `null`, `true`, `7d` are what they look like) */
+    bool plain; /* written without quotes (so `null`, `true`, `7d` are what they look like) */
     /* YNODE_SEQ */
     struct ynode **items;
     size_t n_items;
@@ -54,9 +54,8 @@ struct ypair {
  * "yaml", or "schema-limit") to findings and returns KLUIS_EPOLICY. An empty document yields
  * *out_root == NULL with KLUIS_OK.
  */
-kluis_rc kluis__yaml_parse(struct kluis_arena *arena, const char *buf, size_t len,
-                           const char *file, struct kluis_findings *findings,
-                           struct ynode **out_root);
+kluis_rc kluis__yaml_parse(struct kluis_arena *arena, const char *buf, size_t len, const char *file,
+                           struct kluis_findings *findings, struct ynode **out_root);
 
 /* The value under key in a mapping, or NULL. */
 struct ynode *kluis__ymap_get(const struct ynode *map, const char *key);
@@ -154,8 +153,8 @@ struct load_ctx {
     kluis_rc rc; /* KLUIS_ENOMEM once an allocation failed */
 };
 
-void kluis__load_error(struct load_ctx *ctx, const char *rule, int line, int col,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void kluis__load_error(struct load_ctx *ctx, const char *rule, int line, int col, const char *fmt,
+                       ...) __attribute__((format(printf, 5, 6)));
 
 /* Reports an allocation failure (once) and returns NULL, for `return kluis__load_oom(ctx);`. */
 void *kluis__load_oom(struct load_ctx *ctx);
@@ -165,15 +164,14 @@ void *kluis__load_oom(struct load_ctx *ctx);
  * *out. Reports schema findings and returns false on error. Event and purpose references are
  * checked later, when the whole model is known.
  */
-bool kluis__clause_parse(struct load_ctx *ctx, const struct ynode *node,
-                         struct kluis_clause *out);
+bool kluis__clause_parse(struct load_ctx *ctx, const struct ynode *node, struct kluis_clause *out);
 
 /*
  * Parses an event list ("a | b | consent.withdrawn(p)") from a scalar node, starting at byte
  * offset off of its text; used for `after:` in tenant/legal mappings too.
  */
-bool kluis__events_parse(struct load_ctx *ctx, const struct ynode *node, const char *s,
-                         size_t len, size_t off, struct kluis_anchor *out);
+bool kluis__events_parse(struct load_ctx *ctx, const struct ynode *node, const char *s, size_t len,
+                         size_t off, struct kluis_anchor *out);
 
 /* Parses "next MM-DD" (for `from:`) into an anchor. */
 bool kluis__date_anchor_parse(struct load_ctx *ctx, const struct ynode *node, const char *s,

@@ -16,8 +16,8 @@
 
 /* ---- Reporting ---------------------------------------------------------------------------- */
 
-void kluis__load_error(struct load_ctx *ctx, const char *rule, int line, int col,
-                       const char *fmt, ...)
+void kluis__load_error(struct load_ctx *ctx, const char *rule, int line, int col, const char *fmt,
+                       ...)
 {
     char msg[768];
     va_list ap;
@@ -25,8 +25,8 @@ void kluis__load_error(struct load_ctx *ctx, const char *rule, int line, int col
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     ctx->n_errors++;
-    if (kluis__findings_add(ctx->findings, KLUIS_SEV_ERROR, rule, NULL, ctx->file, line, col,
-                            NULL, NULL, "%s", msg) != KLUIS_OK)
+    if (kluis__findings_add(ctx->findings, KLUIS_SEV_ERROR, rule, NULL, ctx->file, line, col, NULL,
+                            NULL, "%s", msg) != KLUIS_OK)
         ctx->rc = KLUIS_ENOMEM;
 }
 
@@ -37,7 +37,8 @@ void *kluis__load_oom(struct load_ctx *ctx)
     return NULL;
 }
 
-#define ERR(ctx, node, rule, ...) kluis__load_error((ctx), (rule), (node)->line, (node)->col, __VA_ARGS__)
+#define ERR(ctx, node, rule, ...)                                                                  \
+    kluis__load_error((ctx), (rule), (node)->line, (node)->col, __VA_ARGS__)
 
 static const char *type_name(enum ynode_type t)
 {
@@ -70,8 +71,8 @@ static const char *did_you_mean(const char *word, const char *const *candidates)
 }
 
 /* Reports every key of map that is not in allowed (a NULL-terminated list). */
-static void check_keys(struct load_ctx *ctx, const struct ynode *map,
-                       const char *const *allowed, const char *where)
+static void check_keys(struct load_ctx *ctx, const struct ynode *map, const char *const *allowed,
+                       const char *where)
 {
     for (size_t i = 0; i < map->n_pairs; i++) {
         const struct ynode *k = map->pairs[i].key;
@@ -82,15 +83,14 @@ static void check_keys(struct load_ctx *ctx, const struct ynode *map,
             continue;
         const char *sugg = did_you_mean(k->str, allowed);
         if (sugg)
-            ERR(ctx, k, "schema-unknown-key", "unknown key '%s' in %s; did you mean '%s'?",
-                k->str, where, sugg);
+            ERR(ctx, k, "schema-unknown-key", "unknown key '%s' in %s; did you mean '%s'?", k->str,
+                where, sugg);
         else
             ERR(ctx, k, "schema-unknown-key", "unknown key '%s' in %s", k->str, where);
     }
 }
 
-static bool expect(struct load_ctx *ctx, const struct ynode *n, enum ynode_type t,
-                   const char *what)
+static bool expect(struct load_ctx *ctx, const struct ynode *n, enum ynode_type t, const char *what)
 {
     if (n->type == t)
         return true;
@@ -199,8 +199,7 @@ static bool opt_duration(struct load_ctx *ctx, const struct ynode *map, const ch
     return duration_value(ctx, v, what, out);
 }
 
-static bool date_value(struct load_ctx *ctx, const struct ynode *n, const char *what,
-                       int64_t *out)
+static bool date_value(struct load_ctx *ctx, const struct ynode *n, const char *what, int64_t *out)
 {
     if (!expect(ctx, n, YNODE_SCALAR, what))
         return false;
@@ -217,8 +216,8 @@ static void text_value(struct load_ctx *ctx, const struct ynode *n, const char *
 {
     static const char *const keys[] = {"nl", "en", NULL};
     if (n->type == YNODE_SCALAR && !is_null(n)) {
-        ERR(ctx, n, "schema-type",
-            "%s must be a text in both languages: {nl: \"…\", en: \"…\"}", what);
+        ERR(ctx, n, "schema-type", "%s must be a text in both languages: {nl: \"…\", en: \"…\"}",
+            what);
         return;
     }
     if (!expect(ctx, n, YNODE_MAP, what))
@@ -266,8 +265,7 @@ bool kluis__id_valid(const char *s, size_t len)
         return false;
     for (size_t i = 1; i < len; i++) {
         char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-              c == '.'))
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
             return false;
     }
     return true;
@@ -415,8 +413,7 @@ static void *entity_list(struct load_ctx *ctx, const struct ynode *root, const c
     if (!expect(ctx, list, YNODE_SEQ, what))
         return NULL;
     unsigned char *arr = kluis__arena_array(ctx->arena, list->n_items + 1, elem_size);
-    const struct ynode **nodes =
-        kluis__arena_array(ctx->arena, list->n_items + 1, sizeof(*nodes));
+    const struct ynode **nodes = kluis__arena_array(ctx->arena, list->n_items + 1, sizeof(*nodes));
     if (!arr || !nodes)
         return kluis__load_oom(ctx);
     size_t k = 0;
@@ -468,15 +465,15 @@ static void check_dup_ids(struct load_ctx *ctx, const void *arr, size_t n, size_
 
 /* Where an entity is: the key that names it when it is a mapping's value, else the node. */
 #define POS_OF(node)                                                                               \
-    ((node)->key_line ? (struct kluis_pos){(node)->key_line, (node)->key_col}                     \
+    ((node)->key_line ? (struct kluis_pos){(node)->key_line, (node)->key_col}                      \
                       : (struct kluis_pos){(node)->line, (node)->col})
 
 /* ---- Sections ------------------------------------------------------------------------------ */
 
 static void load_authority(struct load_ctx *ctx, const struct ynode *n, void *slot)
 {
-    static const char *const keys[] = {"id", "name", "country", "website", "address", "email",
-                                       NULL};
+    static const char *const keys[] = {"id",      "name",  "country", "website",
+                                       "address", "email", NULL};
     struct kluis_authority *a = slot;
     check_keys(ctx, n, keys, "an authority");
     a->pos = POS_OF(n);
@@ -499,8 +496,7 @@ struct named {
     struct kluis_pos pos;
 };
 
-static void load_named(struct load_ctx *ctx, const struct ynode *n, void *slot,
-                       const char *kind)
+static void load_named(struct load_ctx *ctx, const struct ynode *n, void *slot, const char *kind)
 {
     static const char *const keys[] = {"id", "name", NULL};
     struct named *x = slot;
@@ -567,9 +563,9 @@ static void load_retention(struct load_ctx *ctx, const struct ynode *v, struct k
 static void load_category(struct load_ctx *ctx, const struct ynode *n, void *slot)
 {
     static const char *const keys[] = {
-        "id",      "name",      "examples", "role",     "subjects",  "special",
-        "provided", "source",   "storage",  "key_class", "approval", "retention",
-        "retention_note", "note", NULL};
+        "id",       "name",      "examples",       "role",    "subjects",
+        "special",  "provided",  "source",         "storage", "key_class",
+        "approval", "retention", "retention_note", "note",    NULL};
     static const char *const roles[] = {"controller", "processor", NULL};
     static const char *const modes[] = {"stored", "transient", NULL};
     static const char *const storage_keys[] = {"default", "tenant_may_change", NULL};
@@ -610,8 +606,7 @@ static void load_category(struct load_ctx *ctx, const struct ynode *n, void *slo
     if ((v = kluis__ymap_get(n, "retention")) && !is_null(v))
         load_retention(ctx, v, c);
     if (c->retention)
-        opt_text(ctx, n, "retention_note", where,
-                 (struct kluis_text *)&c->retention->note);
+        opt_text(ctx, n, "retention_note", where, (struct kluis_text *)&c->retention->note);
     else if (kluis__ymap_get(n, "retention_note") && !kluis__ymap_get(n, "retention"))
         ERR(ctx, kluis__ymap_get(n, "retention_note"), "schema-value",
             "'retention_note' of %s needs a 'retention'", where);
@@ -621,17 +616,21 @@ static void load_category(struct load_ctx *ctx, const struct ynode *n, void *slo
 static void load_purpose(struct load_ctx *ctx, const struct ynode *n, void *slot)
 {
     static const char *const keys[] = {
-        "id",        "name",    "description", "role",         "basis",
-        "categories", "stores", "consent",     "interest",     "balancing",
-        "legal_source", "art9", "direct_marketing", "note", NULL};
+        "id",           "name",   "description",      "role",     "basis",
+        "categories",   "stores", "consent",          "interest", "balancing",
+        "legal_source", "art9",   "direct_marketing", "note",     NULL};
     static const char *const roles[] = {"controller", "processor", NULL};
-    static const char *const bases[] = {"consent",         "contract",    "legal_obligation",
-                                        "vital_interests", "public_task", "legitimate_interest",
+    static const char *const bases[] = {"consent",
+                                        "contract",
+                                        "legal_obligation",
+                                        "vital_interests",
+                                        "public_task",
+                                        "legitimate_interest",
                                         NULL};
-    static const char *const art9[] = {
-        "explicit_consent", "employment",      "vital_interests", "not_for_profit",
-        "made_public",      "legal_claims",    "public_interest", "health_care",
-        "public_health",    "archiving",       NULL};
+    static const char *const art9[] = {"explicit_consent", "employment",  "vital_interests",
+                                       "not_for_profit",   "made_public", "legal_claims",
+                                       "public_interest",  "health_care", "public_health",
+                                       "archiving",        NULL};
     struct kluis_purpose *p = slot;
     p->pos = POS_OF(n);
     p->id = item_id(ctx, n, "purpose");
@@ -684,9 +683,9 @@ static void load_consent(struct load_ctx *ctx, const struct ynode *n, void *slot
 
 static void load_subprocessor(struct load_ctx *ctx, const struct ynode *n, void *slot)
 {
-    static const char *const keys[] = {"id",        "name",       "purpose", "role",
-                                       "locations", "transfer",   "categories", "dpa",
-                                       "note",      "announced",  "effective", NULL};
+    static const char *const keys[] = {"id",        "name",      "purpose",    "role",
+                                       "locations", "transfer",  "categories", "dpa",
+                                       "note",      "announced", "effective",  NULL};
     static const char *const roles[] = {"processor", "controller", NULL};
     static const char *const mechs[] = {"adequacy", "dpf", "scc", "bcr", "derogation", NULL};
     struct kluis_subprocessor *s = slot;
@@ -798,8 +797,8 @@ static void load_organisation(struct load_ctx *ctx, const struct ynode *root,
 
 static void load_rights(struct load_ctx *ctx, const struct ynode *root, struct kluis_policy *p)
 {
-    static const char *const keys[] = {"deadline", "extension",    "contact",
-                                       "verification", "formats", "note", NULL};
+    static const char *const keys[] = {"deadline", "extension", "contact", "verification",
+                                       "formats",  "note",      NULL};
     static const char *const ver_keys[] = {"method", "text", NULL};
     static const char *const methods[] = {KLUIS_VERIFY_METHODS, NULL};
     static const char *const formats[] = {"json", "csv", NULL};
@@ -976,8 +975,8 @@ static void load_small_sections(struct load_ctx *ctx, const struct ynode *root,
     if ((n = kluis__ymap_get(root, "changes")) && expect(ctx, n, YNODE_MAP, "'changes'")) {
         check_keys(ctx, n, changes_keys, "'changes'");
         p->has_change_notice = opt_duration(ctx, n, "notice", "'changes'", &p->change_notice);
-        p->has_subprocessor_notice = opt_duration(ctx, n, "subprocessor_notice", "'changes'",
-                                                  &p->subprocessor_notice);
+        p->has_subprocessor_notice =
+            opt_duration(ctx, n, "subprocessor_notice", "'changes'", &p->subprocessor_notice);
         opt_text(ctx, n, "text", "'changes'", &p->change_text);
     }
 }
@@ -1015,20 +1014,19 @@ struct nodes {
 };
 
 /* Reports a reference to an id that is not declared, with the closest declared one. */
-static void dangling(struct load_ctx *ctx, const struct ynode *at, const char *kind,
-                     const char *id, const char *where, const char *const *declared)
+static void dangling(struct load_ctx *ctx, const struct ynode *at, const char *kind, const char *id,
+                     const char *where, const char *const *declared)
 {
     const char *sugg = declared ? did_you_mean(id, declared) : NULL;
     if (sugg)
-        ERR(ctx, at, "schema-reference", "%s '%s' of %s is not declared; did you mean '%s'?",
-            kind, id, where, sugg);
+        ERR(ctx, at, "schema-reference", "%s '%s' of %s is not declared; did you mean '%s'?", kind,
+            id, where, sugg);
     else
         ERR(ctx, at, "schema-reference", "%s '%s' of %s is not declared", kind, id, where);
 }
 
 /* The ids of an entity array as a NULL-terminated list, for suggestions. */
-static const char *const *ids_of(struct load_ctx *ctx, const void *arr, size_t n,
-                                 size_t elem_size)
+static const char *const *ids_of(struct load_ctx *ctx, const void *arr, size_t n, size_t elem_size)
 {
     const char **ids = kluis__arena_array(ctx->arena, n + 1, sizeof(*ids));
     if (!ids)
@@ -1065,8 +1063,8 @@ static void check_refs(struct load_ctx *ctx, const struct ynode *item, const cha
 }
 
 static void check_anchor_refs(struct load_ctx *ctx, const struct kluis_anchor *a,
-                              const struct ynode *at, const char *where,
-                              const char *const *events, const char *const *purposes)
+                              const struct ynode *at, const char *where, const char *const *events,
+                              const char *const *purposes)
 {
     if (a->kind != KLUIS_ANCHOR_EVENT)
         return;
@@ -1099,8 +1097,8 @@ static void resolve(struct load_ctx *ctx, struct kluis_policy *p, const struct n
     for (size_t i = 0; i < p->n_categories; i++) {
         const struct kluis_category *c = &p->categories[i];
         snprintf(where, sizeof(where), "category '%s'", c->id ? c->id : "?");
-        check_refs(ctx, nd->categories[i], "subjects", c->subjects, c->n_subjects,
-                   "subject group", where, groups);
+        check_refs(ctx, nd->categories[i], "subjects", c->subjects, c->n_subjects, "subject group",
+                   where, groups);
         if (c->key_class)
             check_refs(ctx, nd->categories[i], "key_class", &c->key_class, 1, "key class", where,
                        classes);
@@ -1117,8 +1115,8 @@ static void resolve(struct load_ctx *ctx, struct kluis_policy *p, const struct n
     for (size_t i = 0; i < p->n_purposes; i++) {
         const struct kluis_purpose *pu = &p->purposes[i];
         snprintf(where, sizeof(where), "purpose '%s'", pu->id ? pu->id : "?");
-        check_refs(ctx, nd->purposes[i], "categories", pu->categories, pu->n_categories,
-                   "category", where, cats);
+        check_refs(ctx, nd->purposes[i], "categories", pu->categories, pu->n_categories, "category",
+                   where, cats);
         check_refs(ctx, nd->purposes[i], "stores", pu->stores, pu->n_stores, "category", where,
                    cats);
         for (size_t k = 0; k < pu->n_stores; k++)
@@ -1166,12 +1164,15 @@ static void resolve(struct load_ctx *ctx, struct kluis_policy *p, const struct n
 
 static struct kluis_policy *build(struct load_ctx *ctx, const struct ynode *root)
 {
-    static const char *const top_keys[] = {
-        "kluis",       "statement",      "organisation", "authorities", "roles",
-        "subjects",    "events",         "key_classes",  "categories",  "purposes",
-        "consents",    "subprocessors",  "transfers",    "security",    "backups",
-        "key_store",   "audit",          "automated_decisions", "breach", "rights",
-        "cookies",     "changes",        "sections",     "acknowledged", NULL};
+    static const char *const top_keys[] = {"kluis",       "statement",   "organisation",
+                                           "authorities", "roles",       "subjects",
+                                           "events",      "key_classes", "categories",
+                                           "purposes",    "consents",    "subprocessors",
+                                           "transfers",   "security",    "backups",
+                                           "key_store",   "audit",       "automated_decisions",
+                                           "breach",      "rights",      "cookies",
+                                           "changes",     "sections",    "acknowledged",
+                                           NULL};
 
     struct kluis_policy *p = kluis__arena_alloc(ctx->arena, sizeof(*p));
     if (!p)
@@ -1197,19 +1198,19 @@ static struct kluis_policy *build(struct load_ctx *ctx, const struct ynode *root
                           KLUIS_POLICY_VERSION);
     else if (ver->type != YNODE_SCALAR || strcmp(ver->str, "1") != 0)
         ERR(ctx, ver, "schema-version",
-            "this kluis reads policy language version %d; the file says '%s'",
-            KLUIS_POLICY_VERSION, ver->type == YNODE_SCALAR ? ver->str : "?");
+            "this kluis reads policy language version %d; the file says '%s'", KLUIS_POLICY_VERSION,
+            ver->type == YNODE_SCALAR ? ver->str : "?");
 
     struct nodes nd = {0};
     load_organisation(ctx, root, p);
-    p->authorities = entity_list(ctx, root, "authorities", sizeof(*p->authorities),
-                                 load_authority, &p->n_authorities, &nd.authorities);
+    p->authorities = entity_list(ctx, root, "authorities", sizeof(*p->authorities), load_authority,
+                                 &p->n_authorities, &nd.authorities);
     p->subject_groups = entity_list(ctx, root, "subjects", sizeof(*p->subject_groups),
                                     load_subject_group, &p->n_subject_groups, &nd.subject_groups);
-    p->events = entity_list(ctx, root, "events", sizeof(*p->events), load_event, &p->n_events,
-                            &nd.events);
-    p->key_classes = entity_list(ctx, root, "key_classes", sizeof(*p->key_classes),
-                                 load_key_class, &p->n_key_classes, &nd.key_classes);
+    p->events =
+        entity_list(ctx, root, "events", sizeof(*p->events), load_event, &p->n_events, &nd.events);
+    p->key_classes = entity_list(ctx, root, "key_classes", sizeof(*p->key_classes), load_key_class,
+                                 &p->n_key_classes, &nd.key_classes);
     p->categories = entity_list(ctx, root, "categories", sizeof(*p->categories), load_category,
                                 &p->n_categories, &nd.categories);
     p->purposes = entity_list(ctx, root, "purposes", sizeof(*p->purposes), load_purpose,
@@ -1220,8 +1221,8 @@ static struct kluis_policy *build(struct load_ctx *ctx, const struct ynode *root
                                    load_subprocessor, &p->n_subprocessors, &nd.subprocessors);
     p->sections = entity_list(ctx, root, "sections", sizeof(*p->sections), load_section,
                               &p->n_sections, &nd.sections);
-    p->acks = entity_list(ctx, root, "acknowledged", sizeof(*p->acks), load_ack, &p->n_acks,
-                          &nd.acks);
+    p->acks =
+        entity_list(ctx, root, "acknowledged", sizeof(*p->acks), load_ack, &p->n_acks, &nd.acks);
     load_small_sections(ctx, root, p);
     load_rights(ctx, root, p);
     load_cookies(ctx, root, p);
@@ -1250,16 +1251,16 @@ static struct kluis_policy *build(struct load_ctx *ctx, const struct ynode *root
 }
 
 kluis_rc kluis_policy_load_buffer(const char *buf, size_t len, const char *name,
-                                  struct kluis_findings *findings,
-                                  struct kluis_policy **out_policy, struct kluis_err *err)
+                                  struct kluis_findings *findings, struct kluis_policy **out_policy,
+                                  struct kluis_err *err)
 {
     if (!buf && len)
         return kluis_err_set(err, KLUIS_EINVAL, "no policy text given");
     if (!name)
         name = "<policy>";
     if (len > KLUIS_POLICY_MAX_BYTES) {
-        kluis__findings_add(findings, KLUIS_SEV_ERROR, "schema-limit", NULL, name, 0, 0, NULL,
-                            NULL, "the policy is too large (%zu bytes; at most %u)", len,
+        kluis__findings_add(findings, KLUIS_SEV_ERROR, "schema-limit", NULL, name, 0, 0, NULL, NULL,
+                            "the policy is too large (%zu bytes; at most %u)", len,
                             KLUIS_POLICY_MAX_BYTES);
         return kluis_err_set(err, KLUIS_ETOOBIG, "the policy is too large");
     }
@@ -1303,9 +1304,8 @@ kluis_rc kluis_policy_load_file(const char *path, struct kluis_findings *finding
     size_t len = 0;
     kluis_rc rc = kluis__read_file(path, KLUIS_POLICY_MAX_BYTES, &data, &len, err);
     if (rc == KLUIS_ETOOBIG)
-        kluis__findings_add(findings, KLUIS_SEV_ERROR, "schema-limit", NULL, path, 0, 0, NULL,
-                            NULL, "the policy is too large (at most %u bytes)",
-                            KLUIS_POLICY_MAX_BYTES);
+        kluis__findings_add(findings, KLUIS_SEV_ERROR, "schema-limit", NULL, path, 0, 0, NULL, NULL,
+                            "the policy is too large (at most %u bytes)", KLUIS_POLICY_MAX_BYTES);
     if (rc != KLUIS_OK)
         return rc;
     rc = kluis_policy_load_buffer(data, len, path, findings, out_policy, err);

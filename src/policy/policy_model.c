@@ -146,8 +146,7 @@ struct kluis_text kluis_policy_backup_text(const struct kluis_policy *p)
     return p->backup_text;
 }
 
-bool kluis_policy_key_backup_retention(const struct kluis_policy *p,
-                                       struct kluis_duration *out_d)
+bool kluis_policy_key_backup_retention(const struct kluis_policy *p, struct kluis_duration *out_d)
 {
     if (p->has_key_backup_retention && out_d)
         *out_d = p->key_backup_retention;

@@ -30,8 +30,9 @@ static const struct names art9[] = {
     [KLUIS_ART9_EMPLOYMENT] = {"art. 9(2)(b)", "arbeidsrecht en sociale zekerheid",
                                "employment and social security law"},
     [KLUIS_ART9_VITAL_INTERESTS] = {"art. 9(2)(c)", "vitale belangen", "vital interests"},
-    [KLUIS_ART9_NOT_FOR_PROFIT] = {"art. 9(2)(d)", "stichting, vereniging of andere instantie "
-                                                   "zonder winstoogmerk",
+    [KLUIS_ART9_NOT_FOR_PROFIT] = {"art. 9(2)(d)",
+                                   "stichting, vereniging of andere instantie "
+                                   "zonder winstoogmerk",
                                    "not-for-profit body"},
     [KLUIS_ART9_MADE_PUBLIC] = {"art. 9(2)(e)", "kennelijk door de betrokkene openbaar gemaakt",
                                 "manifestly made public by the data subject"},

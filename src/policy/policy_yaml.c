@@ -41,8 +41,8 @@ static void yfail(struct yparser *y, const char *rule, int line, int col, const 
     if (y->failed)
         return;
     y->failed = true;
-    y->rc = kluis__findings_add(y->findings, KLUIS_SEV_ERROR, rule, NULL, y->file, line, col,
-                                NULL, NULL, "%s%s", msg, arg ? arg : "");
+    y->rc = kluis__findings_add(y->findings, KLUIS_SEV_ERROR, rule, NULL, y->file, line, col, NULL,
+                                NULL, "%s%s", msg, arg ? arg : "");
     if (y->rc == KLUIS_OK)
         y->rc = KLUIS_EPOLICY;
 }
@@ -283,9 +283,8 @@ static void report_diag(struct yparser *y, const struct diag_capture *cap, const
     yfail(y, "yaml", line, col, "malformed YAML: ", cap->msg[0] ? cap->msg : "syntax error");
 }
 
-kluis_rc kluis__yaml_parse(struct kluis_arena *arena, const char *buf, size_t len,
-                           const char *file, struct kluis_findings *findings,
-                           struct ynode **out_root)
+kluis_rc kluis__yaml_parse(struct kluis_arena *arena, const char *buf, size_t len, const char *file,
+                           struct kluis_findings *findings, struct ynode **out_root)
 {
     struct yparser y = {.arena = arena, .file = file, .findings = findings, .rc = KLUIS_OK};
 

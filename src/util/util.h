@@ -59,7 +59,7 @@ kluis_rc kluis__buf_steal(struct kluis_buf *b, char **out_text, size_t *out_len)
 struct kluis_arena;
 
 struct kluis_arena *kluis__arena_new(void);
-void kluis__arena_free(struct kluis_arena *a); /* NULL allowed */
+void kluis__arena_free(struct kluis_arena *a);                /* NULL allowed */
 void *kluis__arena_alloc(struct kluis_arena *a, size_t size); /* NULL when out of memory */
 void *kluis__arena_array(struct kluis_arena *a, size_t n, size_t size); /* overflow-checked */
 char *kluis__arena_strndup(struct kluis_arena *a, const char *s, size_t len);
@@ -89,6 +89,5 @@ size_t kluis__edit_distance(const char *a, const char *b, size_t cap);
 /* Reads a whole file, at most max bytes. Errors: KLUIS_EIO, KLUIS_ETOOBIG, KLUIS_ENOMEM. */
 kluis_rc kluis__read_file(const char *path, size_t max, char **out_data, size_t *out_len,
                           struct kluis_err *err);
-
 
 #endif /* KLUIS_UTIL_H */

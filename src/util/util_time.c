@@ -79,7 +79,8 @@ kluis_rc kluis_duration_parse(const char *s, size_t len, struct kluis_duration *
     while (i < len && s[i] >= '0' && s[i] <= '9') {
         n = n * 10 + (s[i] - '0');
         if (n > KLUIS_DURATION_MAX_N)
-            return kluis_err_set(err, KLUIS_EPARSE, "duration '%.*s' is too long (at most %d units)",
+            return kluis_err_set(err, KLUIS_EPARSE,
+                                 "duration '%.*s' is too long (at most %d units)",
                                  (int)(len > 40 ? 40 : len), s, KLUIS_DURATION_MAX_N);
         i++;
     }

@@ -15,8 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!f)
         return 0;
     struct kluis_policy *p = NULL;
-    if (kluis_policy_load_buffer((const char *)data, size, "fuzz.yaml", f, &p, NULL) ==
-        KLUIS_OK) {
+    if (kluis_policy_load_buffer((const char *)data, size, "fuzz.yaml", f, &p, NULL) == KLUIS_OK) {
         kluis_policy_check(p, f, NULL);
         for (int lang = KLUIS_LANG_NL; lang <= KLUIS_LANG_EN; lang++) {
             char *text = NULL;
@@ -24,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (kluis_render_statement(p, (enum kluis_lang)lang, KLUIS_FORMAT_HTML, &text, &len,
                                        NULL) == KLUIS_OK)
                 free(text);
-            if (kluis_render_register(p, NULL, (enum kluis_lang)lang, KLUIS_FORMAT_CSV, &text,
-                                      &len, NULL) == KLUIS_OK)
+            if (kluis_render_register(p, NULL, (enum kluis_lang)lang, KLUIS_FORMAT_CSV, &text, &len,
+                                      NULL) == KLUIS_OK)
                 free(text);
         }
         kluis_policy_free(p);

@@ -170,8 +170,7 @@ static void test_clause_errors(void **state)
     expect_error("    retention: until nope.event\n", "schema-reference", 17, 16);
     expect_error("    retention: until subject.objected(nope)\n", "schema-reference", 17, 16);
     expect_error("    retention: {tenant: {min: 0d}}\n", "schema-required", 17, 25);
-    expect_error("    retention: {legal: {period: 7y, sauce: x}}\n", "schema-unknown-key", 17,
-                 37);
+    expect_error("    retention: {legal: {period: 7y, sauce: x}}\n", "schema-unknown-key", 17, 37);
     expect_error("    retention: {forever: 1}\n", "schema-unknown-key", 17, 17);
 }
 

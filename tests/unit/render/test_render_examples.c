@@ -70,10 +70,10 @@ static void test_statements_state_every_retention(void **state)
                 assert_contains(stmt, name, "category");
                 free(name);
                 char *words = NULL;
-                assert_int_equal(kluis_render_retention(p, c, lang, &words, NULL, NULL),
-                                 KLUIS_OK);
+                assert_int_equal(kluis_render_retention(p, c, lang, &words, NULL, NULL), KLUIS_OK);
                 /* Every category of the examples states a retention. */
-                assert_null(strstr(words, lang == KLUIS_LANG_NL ? "niet vastgelegd" : "not stated"));
+                assert_null(
+                    strstr(words, lang == KLUIS_LANG_NL ? "niet vastgelegd" : "not stated"));
                 char *md = as_md(words);
                 assert_contains(stmt, md, "retention");
                 free(md);
@@ -113,9 +113,10 @@ static void test_register_rows(void **state)
         for (const char *s = csv; (s = strstr(s, "\r\n")) != NULL; s += 2)
             rows++;
         assert_int_equal(rows, controller + 1);
-        assert_int_equal(strncmp(csv, "activity_id,activity,controller,dpo,purpose,legal_basis,"
-                                      "data_subjects,data_categories,recipients,transfers,"
-                                      "retention,security\r\n",
+        assert_int_equal(strncmp(csv,
+                                 "activity_id,activity,controller,dpo,purpose,legal_basis,"
+                                 "data_subjects,data_categories,recipients,transfers,"
+                                 "retention,security\r\n",
                                  strlen("activity_id,activity,controller,dpo,purpose,legal_basis,"
                                         "data_subjects,data_categories,recipients,transfers,"
                                         "retention,security\r\n")),

@@ -15,9 +15,9 @@ static void test_utf8(void **state)
 {
     (void)state;
     assert_true(kluis__utf8_valid("Beëindiging — ≤500", strlen("Beëindiging — ≤500")));
-    assert_false(kluis__utf8_valid("\xc3", 1));           /* truncated */
-    assert_false(kluis__utf8_valid("\xc0\xaf", 2));       /* overlong */
-    assert_false(kluis__utf8_valid("\xed\xa0\x80", 3));   /* surrogate */
+    assert_false(kluis__utf8_valid("\xc3", 1));             /* truncated */
+    assert_false(kluis__utf8_valid("\xc0\xaf", 2));         /* overlong */
+    assert_false(kluis__utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
     assert_false(kluis__utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
     assert_false(kluis__utf8_valid("\xff", 1));
 }
@@ -96,8 +96,8 @@ static void test_edit_distance(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_utf8),        cmocka_unit_test(test_md_escape),
-        cmocka_unit_test(test_csv_and_html), cmocka_unit_test(test_buf_bounded),
+        cmocka_unit_test(test_utf8),          cmocka_unit_test(test_md_escape),
+        cmocka_unit_test(test_csv_and_html),  cmocka_unit_test(test_buf_bounded),
         cmocka_unit_test(test_edit_distance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,9 +62,9 @@ static void test_duration_parse(void **state)
         assert_int_equal(err.rc, KLUIS_EPARSE);
     }
     char buf[24];
-    assert_string_equal(kluis_duration_format((struct kluis_duration){12, KLUIS_UNIT_MONTH}, buf,
-                                              sizeof(buf)),
-                        "12mo");
+    assert_string_equal(
+        kluis_duration_format((struct kluis_duration){12, KLUIS_UNIT_MONTH}, buf, sizeof(buf)),
+        "12mo");
 }
 
 static void test_duration_cmp(void **state)
@@ -118,9 +118,9 @@ static void test_date_and_time_parse(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_civil_roundtrip),    cmocka_unit_test(test_days_in_month),
-        cmocka_unit_test(test_duration_parse),     cmocka_unit_test(test_duration_cmp),
-        cmocka_unit_test(test_time_add_calendar),  cmocka_unit_test(test_date_and_time_parse),
+        cmocka_unit_test(test_civil_roundtrip),   cmocka_unit_test(test_days_in_month),
+        cmocka_unit_test(test_duration_parse),    cmocka_unit_test(test_duration_cmp),
+        cmocka_unit_test(test_time_add_calendar), cmocka_unit_test(test_date_and_time_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
