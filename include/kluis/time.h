@@ -56,6 +56,12 @@ char *kluis_duration_format(struct kluis_duration d, char *buf, size_t size);
  */
 int kluis_duration_cmp(struct kluis_duration a, struct kluis_duration b);
 
+/*
+ * The shortest and longest length d can have, in hours: a month is 28 to 31 days, a year 365 or
+ * 366; hours, days and weeks have one length.
+ */
+void kluis_duration_bounds_h(struct kluis_duration d, int64_t *out_min_h, int64_t *out_max_h);
+
 /* Adds d to the instant t (UTC); calendar-aware for months and years (day clamped to month end). */
 int64_t kluis_time_add(int64_t t, struct kluis_duration d);
 

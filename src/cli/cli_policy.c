@@ -156,114 +156,100 @@ int cli_cmd_check(int argc, char **argv)
     return status;
 }
 
-int cli_cmd_statement(int argc, char **argv)
+/* Options shared by the commands that render a policy. */
+struct render_opts {
+    const char *cmd;
+    enum kluis_lang lang;
+    enum kluis_doc_format format;
+    const char *output;
+    const char *tenant;
+    const char *path;
+};
+
+/*
+ * Parses --lang, --format (one of the allowed ones, listed for the message), --output and, when
+ * with_tenant, --tenant, and the optional POLICY. Returns -1 to go on, or the exit status.
+ */
+static int parse_render_opts(int argc, char **argv, struct render_opts *o, unsigned formats,
+                             const char *format_list, bool with_tenant)
 {
-    static const struct option opts[] = {{"lang", required_argument, NULL, 'l'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    enum kluis_lang lang = KLUIS_LANG_NL;
-    enum kluis_doc_format format = KLUIS_FORMAT_MD;
-    const char *output = NULL;
+    static const struct option opts[] = {
+        {"lang", required_argument, NULL, 'l'},   {"format", required_argument, NULL, 'f'},
+        {"tenant", required_argument, NULL, 't'}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         switch (c) {
         case 'l':
-            if (!kluis_lang_parse(optarg, &lang))
-                return cli_usage("statement", "--lang must be nl or en, not '%s'", optarg);
+            if (!kluis_lang_parse(optarg, &o->lang))
+                return cli_usage(o->cmd, "--lang must be nl or en, not '%s'", optarg);
             break;
         case 'f':
-            if (!kluis_doc_format_parse(optarg, &format) ||
-                (format != KLUIS_FORMAT_MD && format != KLUIS_FORMAT_HTML))
-                return cli_usage("statement", "--format must be md or html, not '%s'", optarg);
+            if (!kluis_doc_format_parse(optarg, &o->format) || !(formats & (1u << o->format)))
+                return cli_usage(o->cmd, "--format must be %s, not '%s'", format_list, optarg);
+            break;
+        case 't':
+            if (!with_tenant)
+                return cli_usage(o->cmd, "unknown option '--tenant'");
+            if (!*optarg)
+                return cli_usage(o->cmd, "--tenant needs a name");
+            o->tenant = optarg;
             break;
         case 'o':
-            output = optarg;
+            o->output = optarg;
             break;
         case 'h':
-            return cli_help("statement");
+            return cli_help(o->cmd);
         default:
-            return cli_usage("statement", "unknown option or missing value: '%s'",
-                             argv[optind - 1]);
+            return cli_usage(o->cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
         }
     }
     if (argc - optind > 1)
-        return cli_usage("statement", "give one policy, not %d", argc - optind);
-    const char *path = cli_policy_path(optind < argc ? argv[optind] : NULL);
-    struct kluis_policy *p = cli_load_policy("statement", path);
+        return cli_usage(o->cmd, "give one policy, not %d", argc - optind);
+    o->path = cli_policy_path(optind < argc ? argv[optind] : NULL);
+    return -1;
+}
+
+/* Loads the policy, renders it with the given call and writes the result. */
+static int render_and_write(const struct render_opts *o, bool is_register)
+{
+    struct kluis_policy *p = cli_load_policy(o->cmd, o->path);
     if (!p)
         return CLI_FAIL;
     char *text = NULL;
     size_t len = 0;
     struct kluis_err err = {0};
-    int status = CLI_OK;
-    if (kluis_render_statement(p, lang, format, &text, &len, &err) != KLUIS_OK) {
-        cli_report("statement", &err);
+    kluis_rc rc = is_register
+                      ? kluis_render_register(p, o->tenant, o->lang, o->format, &text, &len, &err)
+                      : kluis_render_statement(p, o->lang, o->format, &text, &len, &err);
+    int status;
+    if (rc != KLUIS_OK) {
+        cli_report(o->cmd, &err);
         status = CLI_FAIL;
     } else {
-        status = cli_write_output("statement", output, text, len);
+        status = cli_write_output(o->cmd, o->output, text, len);
     }
     free(text);
     kluis_policy_free(p);
     return status;
 }
 
+int cli_cmd_statement(int argc, char **argv)
+{
+    struct render_opts o = {.cmd = "statement", .lang = KLUIS_LANG_NL, .format = KLUIS_FORMAT_MD};
+    int status = parse_render_opts(
+        argc, argv, &o, (1u << KLUIS_FORMAT_MD) | (1u << KLUIS_FORMAT_HTML), "md or html", false);
+    return status >= 0 ? status : render_and_write(&o, false);
+}
+
 int cli_cmd_register(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"lang", required_argument, NULL, 'l'},   {"format", required_argument, NULL, 'f'},
-        {"tenant", required_argument, NULL, 't'}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    enum kluis_lang lang = KLUIS_LANG_EN;
-    enum kluis_doc_format format = KLUIS_FORMAT_CSV;
-    const char *output = NULL, *tenant = NULL;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'l':
-            if (!kluis_lang_parse(optarg, &lang))
-                return cli_usage("register", "--lang must be nl or en, not '%s'", optarg);
-            break;
-        case 'f':
-            if (!kluis_doc_format_parse(optarg, &format) || format == KLUIS_FORMAT_HTML)
-                return cli_usage("register", "--format must be csv, json or md, not '%s'", optarg);
-            break;
-        case 't':
-            if (!*optarg)
-                return cli_usage("register", "--tenant needs a name");
-            tenant = optarg;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case 'h':
-            return cli_help("register");
-        default:
-            return cli_usage("register", "unknown option or missing value: '%s'", argv[optind - 1]);
-        }
-    }
-    if (argc - optind > 1)
-        return cli_usage("register", "give one policy, not %d", argc - optind);
-    const char *path = cli_policy_path(optind < argc ? argv[optind] : NULL);
-    struct kluis_policy *p = cli_load_policy("register", path);
-    if (!p)
-        return CLI_FAIL;
-    char *text = NULL;
-    size_t len = 0;
-    struct kluis_err err = {0};
-    int status;
-    if (kluis_render_register(p, tenant, lang, format, &text, &len, &err) != KLUIS_OK) {
-        cli_report("register", &err);
-        status = CLI_FAIL;
-    } else {
-        status = cli_write_output("register", output, text, len);
-    }
-    free(text);
-    kluis_policy_free(p);
-    return status;
+    struct render_opts o = {.cmd = "register", .lang = KLUIS_LANG_EN, .format = KLUIS_FORMAT_CSV};
+    int status = parse_render_opts(argc, argv, &o,
+                                   (1u << KLUIS_FORMAT_CSV) | (1u << KLUIS_FORMAT_JSON) |
+                                       (1u << KLUIS_FORMAT_MD),
+                                   "csv, json or md", true);
+    return status >= 0 ? status : render_and_write(&o, true);
 }

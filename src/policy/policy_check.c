@@ -143,31 +143,6 @@ static bool duration_over(struct kluis_duration d, struct kluis_duration limit)
     return kluis_duration_cmp(d, limit) > 0;
 }
 
-/* Length in days at the shortest (lo) and longest (hi) a calendar can make it; hours round up. */
-static void duration_days(struct kluis_duration d, int64_t *lo, int64_t *hi)
-{
-    switch (d.unit) {
-    case KLUIS_UNIT_HOUR:
-        *lo = *hi = (d.n + 23) / 24;
-        return;
-    case KLUIS_UNIT_DAY:
-        *lo = *hi = d.n;
-        return;
-    case KLUIS_UNIT_WEEK:
-        *lo = *hi = d.n * 7;
-        return;
-    case KLUIS_UNIT_MONTH:
-        *lo = d.n * 28;
-        *hi = d.n * 31;
-        return;
-    case KLUIS_UNIT_YEAR:
-        *lo = d.n * 365;
-        *hi = d.n * 366;
-        return;
-    }
-    *lo = *hi = 0;
-}
-
 /*
  * True when a promised period is longer than the law's in every month it could start in. A
  * statement may promise "within 30 days" against the law's one month: in February that is later
@@ -180,8 +155,8 @@ static bool surely_longer(struct kluis_duration promise, struct kluis_duration l
         (law.unit == KLUIS_UNIT_MONTH || law.unit == KLUIS_UNIT_YEAR))
         return kluis_duration_cmp(promise, law) > 0;
     int64_t plo, phi, llo, lhi;
-    duration_days(promise, &plo, &phi);
-    duration_days(law, &llo, &lhi);
+    kluis_duration_bounds_h(promise, &plo, &phi);
+    kluis_duration_bounds_h(law, &llo, &lhi);
     return plo > lhi;
 }
 

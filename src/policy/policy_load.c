@@ -468,6 +468,22 @@ static void check_dup_ids(struct load_ctx *ctx, const void *arr, size_t n, size_
     ((node)->key_line ? (struct kluis_pos){(node)->key_line, (node)->key_col}                      \
                       : (struct kluis_pos){(node)->line, (node)->col})
 
+/*
+ * The start every entity loader shares: its position, its id, the name used in messages
+ * ("category 'mail'", written into where) and the check of its keys. Returns the id (NULL when
+ * missing or invalid, already reported).
+ */
+static const char *entity_begin(struct load_ctx *ctx, const struct ynode *n,
+                                const char *const *keys, const char *kind,
+                                struct kluis_pos *out_pos, char *where, size_t where_size)
+{
+    *out_pos = POS_OF(n);
+    const char *id = item_id(ctx, n, kind);
+    snprintf(where, where_size, "%s '%s'", kind, id ? id : "?");
+    check_keys(ctx, n, keys, where);
+    return id;
+}
+
 /* ---- Sections ------------------------------------------------------------------------------ */
 
 static void load_authority(struct load_ctx *ctx, const struct ynode *n, void *slot)
@@ -475,11 +491,8 @@ static void load_authority(struct load_ctx *ctx, const struct ynode *n, void *sl
     static const char *const keys[] = {"id",      "name",  "country", "website",
                                        "address", "email", NULL};
     struct kluis_authority *a = slot;
-    check_keys(ctx, n, keys, "an authority");
-    a->pos = POS_OF(n);
-    a->id = item_id(ctx, n, "authority");
     char where[128];
-    snprintf(where, sizeof(where), "authority '%s'", a->id ? a->id : "?");
+    a->id = entity_begin(ctx, n, keys, "authority", &a->pos, where, sizeof(where));
     req_text(ctx, n, "name", where, &a->name);
     const struct ynode *c = require(ctx, n, "country", where);
     if (c)
@@ -501,11 +514,7 @@ static void load_named(struct load_ctx *ctx, const struct ynode *n, void *slot, 
     static const char *const keys[] = {"id", "name", NULL};
     struct named *x = slot;
     char where[128];
-    snprintf(where, sizeof(where), "a %s", kind);
-    check_keys(ctx, n, keys, where);
-    x->pos = POS_OF(n);
-    x->id = item_id(ctx, n, kind);
-    snprintf(where, sizeof(where), "%s '%s'", kind, x->id ? x->id : "?");
+    x->id = entity_begin(ctx, n, keys, kind, &x->pos, where, sizeof(where));
     req_text(ctx, n, "name", where, &x->name);
 }
 
@@ -570,11 +579,8 @@ static void load_category(struct load_ctx *ctx, const struct ynode *n, void *slo
     static const char *const modes[] = {"stored", "transient", NULL};
     static const char *const storage_keys[] = {"default", "tenant_may_change", NULL};
     struct kluis_category *c = slot;
-    c->pos = POS_OF(n);
-    c->id = item_id(ctx, n, "category");
     char where[128];
-    snprintf(where, sizeof(where), "category '%s'", c->id ? c->id : "?");
-    check_keys(ctx, n, keys, where);
+    c->id = entity_begin(ctx, n, keys, "category", &c->pos, where, sizeof(where));
     req_text(ctx, n, "name", where, &c->name);
     opt_text(ctx, n, "examples", where, &c->examples);
     const struct ynode *v = require(ctx, n, "role", where);
@@ -632,11 +638,8 @@ static void load_purpose(struct load_ctx *ctx, const struct ynode *n, void *slot
                                        "public_interest",  "health_care", "public_health",
                                        "archiving",        NULL};
     struct kluis_purpose *p = slot;
-    p->pos = POS_OF(n);
-    p->id = item_id(ctx, n, "purpose");
     char where[128];
-    snprintf(where, sizeof(where), "purpose '%s'", p->id ? p->id : "?");
-    check_keys(ctx, n, keys, where);
+    p->id = entity_begin(ctx, n, keys, "purpose", &p->pos, where, sizeof(where));
     req_text(ctx, n, "name", where, &p->name);
     opt_text(ctx, n, "description", where, &p->description);
     const struct ynode *v;
@@ -671,11 +674,8 @@ static void load_consent(struct load_ctx *ctx, const struct ynode *n, void *slot
 {
     static const char *const keys[] = {"id", "text", "version", "withdraw", NULL};
     struct kluis_consent *c = slot;
-    c->pos = POS_OF(n);
-    c->id = item_id(ctx, n, "consent");
     char where[128];
-    snprintf(where, sizeof(where), "consent '%s'", c->id ? c->id : "?");
-    check_keys(ctx, n, keys, where);
+    c->id = entity_begin(ctx, n, keys, "consent", &c->pos, where, sizeof(where));
     req_text(ctx, n, "text", where, &c->text);
     c->version = opt_str(ctx, n, "version", where);
     opt_text(ctx, n, "withdraw", where, &c->withdraw);
@@ -689,11 +689,8 @@ static void load_subprocessor(struct load_ctx *ctx, const struct ynode *n, void 
     static const char *const roles[] = {"processor", "controller", NULL};
     static const char *const mechs[] = {"adequacy", "dpf", "scc", "bcr", "derogation", NULL};
     struct kluis_subprocessor *s = slot;
-    s->pos = POS_OF(n);
-    s->id = item_id(ctx, n, "sub-processor");
     char where[128];
-    snprintf(where, sizeof(where), "sub-processor '%s'", s->id ? s->id : "?");
-    check_keys(ctx, n, keys, where);
+    s->id = entity_begin(ctx, n, keys, "sub-processor", &s->pos, where, sizeof(where));
     const struct ynode *v = require(ctx, n, "name", where);
     if (v)
         s->name = str_value(ctx, v, "the name of a sub-processor");

@@ -301,3 +301,20 @@ const char *kluis__render_category_name(const struct kluis_policy *p, const char
     const char *name = c ? kluis__render_text(&c->name, lang) : NULL;
     return name ? name : id;
 }
+
+kluis_rc kluis__render_finish(struct kluis_buf *b, kluis_rc rc, const char *what, char **out_text,
+                              size_t *out_len, struct kluis_err *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (rc == KLUIS_OK)
+        rc = kluis__buf_steal(b, &text, &len);
+    else
+        kluis__buf_free(b);
+    if (rc != KLUIS_OK)
+        return kluis_err_set(err, rc, "cannot render %s", what);
+    *out_text = text;
+    if (out_len)
+        *out_len = len;
+    return KLUIS_OK;
+}

@@ -85,6 +85,14 @@ void kluis__render_duration_spelled(struct kluis_buf *b, struct kluis_duration d
 /* Name of month m (1..12) in lang: "januari", "January". */
 const char *kluis__render_month(int m, enum kluis_lang lang);
 
+/*
+ * Ends a rendering: when rc is KLUIS_OK, hands the buffer's text to the caller (*out_text, and
+ * *out_len when not NULL); otherwise, or when the buffer failed, frees it and reports "cannot
+ * render WHAT" in err. Returns the resulting code.
+ */
+kluis_rc kluis__render_finish(struct kluis_buf *b, kluis_rc rc, const char *what, char **out_text,
+                              size_t *out_len, struct kluis_err *err);
+
 /* A calendar date (days since the epoch) for people: "21 mei 2026", "21 May 2026". */
 void kluis__render_date(struct kluis_buf *b, int64_t days, enum kluis_lang lang);
 

@@ -607,16 +607,6 @@ kluis_rc kluis_render_register(const struct kluis_policy *p, const char *tenant,
     for (size_t i = 0; i < COL_COUNT_; i++)
         kluis__strv_free(&r.cells[i]);
 
-    char *text = NULL;
-    size_t len = 0;
-    if (rc == KLUIS_OK)
-        rc = kluis__buf_steal(&b, &text, &len);
-    else
-        kluis__buf_free(&b);
-    if (rc != KLUIS_OK)
-        return kluis_err_set(err, rc, "cannot render the register of processing activities");
-    *out_text = text;
-    if (out_len)
-        *out_len = len;
-    return KLUIS_OK;
+    return kluis__render_finish(&b, rc, "the register of processing activities", out_text, out_len,
+                                err);
 }

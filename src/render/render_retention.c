@@ -329,14 +329,5 @@ kluis_rc kluis_render_retention(const struct kluis_policy *p, const struct kluis
     struct kluis_buf b;
     kluis__buf_init(&b, 0);
     kluis__render_retention_words(&b, p, c, lang);
-    char *text = NULL;
-    size_t len = 0;
-    kluis_rc rc = kluis__buf_steal(&b, &text, &len);
-    if (rc != KLUIS_OK)
-        return kluis_err_set(err, rc, "cannot render the retention of category '%s'",
-                             c->id ? c->id : "?");
-    *out_text = text;
-    if (out_len)
-        *out_len = len;
-    return KLUIS_OK;
+    return kluis__render_finish(&b, KLUIS_OK, "a retention rule", out_text, out_len, err);
 }

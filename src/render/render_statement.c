@@ -1418,18 +1418,7 @@ kluis_rc kluis_render_statement(const struct kluis_policy *p, enum kluis_lang la
         kluis__buf_free(&b);
         b = html;
     }
-    char *text = NULL;
-    size_t len = 0;
-    if (rc == KLUIS_OK)
-        rc = kluis__buf_steal(&b, &text, &len);
-    else
-        kluis__buf_free(&b);
-    if (rc != KLUIS_OK)
-        return kluis_err_set(err, rc, "cannot render the privacy statement");
-    *out_text = text;
-    if (out_len)
-        *out_len = len;
-    return KLUIS_OK;
+    return kluis__render_finish(&b, rc, "the privacy statement", out_text, out_len, err);
 }
 
 bool kluis_doc_format_parse(const char *s, enum kluis_doc_format *out_format)

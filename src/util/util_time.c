@@ -115,8 +115,7 @@ char *kluis_duration_format(struct kluis_duration d, char *buf, size_t size)
     return buf;
 }
 
-/* Length bounds in hours: a month is 28..31 days, a year 365..366. */
-static void duration_bounds_h(struct kluis_duration d, int64_t *lo, int64_t *hi)
+void kluis_duration_bounds_h(struct kluis_duration d, int64_t *lo, int64_t *hi)
 {
     switch (d.unit) {
     case KLUIS_UNIT_HOUR:
@@ -155,8 +154,8 @@ int kluis_duration_cmp(struct kluis_duration a, struct kluis_duration b)
     /* Mixed units compare by the shortest length of the calendar side, so that a bound written
      * in months is never taken to allow more than its shortest month does. */
     int64_t alo, ahi, blo, bhi;
-    duration_bounds_h(a, &alo, &ahi);
-    duration_bounds_h(b, &blo, &bhi);
+    kluis_duration_bounds_h(a, &alo, &ahi);
+    kluis_duration_bounds_h(b, &blo, &bhi);
     return (alo > blo) - (alo < blo);
 }
 
