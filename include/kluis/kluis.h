@@ -11,6 +11,9 @@
 #include "kluis/time.h"
 #include "kluis/policy.h"
 #include "kluis/render.h"
+#include "kluis/retention.h"
+#include "kluis/store.h"
+#include "kluis/engine.h"
 
 #ifdef __cplusplus
 extern "C" {

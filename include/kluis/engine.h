@@ -1,0 +1,196 @@
+/*
+ * kluis — the engine: the policy enforced on the data in a store.
+ *
+ * The engine is where an application's writes, reads and events meet the policy. It refuses what
+ * the policy forbids (a category it does not know, a transient category, a tenant setting outside
+ * the bounds), computes each record's expiry and legal minimum (retention.h) on write and again
+ * when a matching event arrives or a tenant setting changes, never returns a record past its
+ * expiry, and purges what expired.
+ *
+ * Time is given, never read: kluis_engine_set_now() sets the engine's clock (the CLI's --now).
+ *
+ * Ownership: the engine borrows the policy (which must outlive it) and owns the store it opens.
+ * Strings returned through out-params are malloc()ed; free them with free(). One engine is used
+ * by one thread at a time.
+ */
+#ifndef KLUIS_ENGINE_H
+#define KLUIS_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kluis/error.h"
+#include "kluis/policy.h"
+#include "kluis/retention.h"
+#include "kluis/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct kluis_engine;
+
+/*
+ * Opens the store at db_url (store.h) for policy p. Errors: those of kluis_store_open().
+ * The clock starts at 0: set it with kluis_engine_set_now() before any call.
+ */
+kluis_rc kluis_engine_open(const struct kluis_policy *p, const char *db_url,
+                           struct kluis_engine **out_engine, struct kluis_err *err);
+
+/* As kluis_engine_open(), on a store already opened (tests: faulty backends). Takes the store. */
+kluis_rc kluis_engine_open_store(const struct kluis_policy *p, struct kluis_store *store,
+                                 struct kluis_engine **out_engine, struct kluis_err *err);
+
+/* Closes the engine and its store. NULL allowed. */
+void kluis_engine_close(struct kluis_engine *e);
+
+void kluis_engine_set_now(struct kluis_engine *e, int64_t now);
+int64_t kluis_engine_now(const struct kluis_engine *e);
+
+/* ---- Tenants ------------------------------------------------------------------------------ */
+
+/*
+ * Adds a tenant (a customer of the organisation). country (ISO code, may be NULL) decides which
+ * country-specific legal minimums apply to its processor data and, later, its request calendar.
+ * Errors: KLUIS_EEXIST, KLUIS_EINVAL (bad name or country).
+ */
+kluis_rc kluis_tenant_add(struct kluis_engine *e, const char *tenant, const char *country,
+                          struct kluis_err *err);
+
+/*
+ * Changes a tenant setting, "CATEGORY.retention=DURATION" or "CATEGORY.storage=stored|transient",
+ * and recomputes the expiry of the tenant's records of that category. Refused (KLUIS_EREFUSED)
+ * when the policy does not let a tenant choose it, or the value lies outside the policy's bounds
+ * (the message names the bound). Errors: KLUIS_ENOTFOUND (tenant), KLUIS_EINVAL (syntax).
+ */
+kluis_rc kluis_tenant_set(struct kluis_engine *e, const char *tenant, const char *setting,
+                          struct kluis_err *err);
+
+/* ---- Records ------------------------------------------------------------------------------ */
+
+struct kluis_link {
+    const char *key;   /* "integration" */
+    const char *value; /* "gmail-42" */
+};
+
+struct kluis_record_input {
+    const char *tenant;
+    const char *subject; /* the subject's external reference (kept only as a keyed hash) */
+    const char *category;
+    const struct kluis_link *links;
+    size_t n_links;
+    const void *value;
+    size_t value_len;
+};
+
+/*
+ * Stores a record and writes its id. Refused (KLUIS_EREFUSED) when the policy does not know the
+ * category, when the category is never stored (unless the tenant opted in where the policy
+ * allows it) or the tenant chose not to store it. Errors: KLUIS_ENOTFOUND (tenant),
+ * KLUIS_EINVAL, KLUIS_ETOOBIG.
+ */
+kluis_rc kluis_record_put(struct kluis_engine *e, const struct kluis_record_input *in,
+                          uint64_t *out_id, struct kluis_err *err);
+
+/* A record as read back. Free with kluis_record_free(). */
+struct kluis_record {
+    uint64_t id;
+    char *tenant;
+    char *category;
+    char *links;
+    int64_t created;
+    int64_t expiry;
+    int64_t floor;
+    bool held;
+    void *value;
+    size_t value_len;
+};
+
+void kluis_record_free(struct kluis_record *r);
+
+/*
+ * Reads a record for a purpose. KLUIS_ENOTFOUND when the tenant has no such record or it is past
+ * its expiry (even before a purge removed it); KLUIS_EREFUSED when the policy does not let the
+ * purpose use the category (the message says why).
+ */
+kluis_rc kluis_record_get(struct kluis_engine *e, const char *tenant, uint64_t id,
+                          const char *purpose, struct kluis_record **out_record,
+                          struct kluis_err *err);
+
+/* ---- Events ------------------------------------------------------------------------------- */
+
+struct kluis_event_input {
+    const char *tenant;
+    const char *name;              /* a declared event, or consent.withdrawn / subject.objected */
+    const char *purpose;           /* for the built-in events */
+    const char *subject;           /* external reference, or NULL */
+    const struct kluis_link *link; /* or NULL */
+};
+
+/*
+ * Records an event and recomputes the expiry of the tenant's records it concerns (same subject,
+ * or carrying the link, or every record of the tenant when it names neither; only categories
+ * whose rules wait for the event). *out_affected (may be NULL) receives how many changed.
+ * Errors: KLUIS_EREFUSED (an event the policy does not declare), KLUIS_ENOTFOUND (tenant).
+ */
+kluis_rc kluis_event_record(struct kluis_engine *e, const struct kluis_event_input *in,
+                            uint64_t *out_affected, struct kluis_err *err);
+
+/* ---- Legal holds -------------------------------------------------------------------------- */
+
+/*
+ * Places a hold on a tenant's records (narrowed to a subject and/or a category): they are kept
+ * whatever their retention until the hold is released. Errors: KLUIS_ENOTFOUND (tenant),
+ * KLUIS_EREFUSED (unknown category), KLUIS_EINVAL (no reason).
+ */
+kluis_rc kluis_hold_add(struct kluis_engine *e, const char *tenant, const char *subject,
+                        const char *category, const char *reason, uint64_t *out_id,
+                        struct kluis_err *err);
+
+/* Releases a hold and recomputes what it kept. Errors: KLUIS_ENOTFOUND, KLUIS_EREFUSED (already
+ * released). */
+kluis_rc kluis_hold_release(struct kluis_engine *e, uint64_t id, struct kluis_err *err);
+
+/* ---- Purge -------------------------------------------------------------------------------- */
+
+struct kluis_purge_line {
+    char *tenant;
+    char *category;
+    uint64_t removed;
+};
+
+struct kluis_purge_report {
+    int64_t at;
+    bool dry_run;
+    struct kluis_purge_line *lines; /* sorted by tenant, then category */
+    size_t n_lines;
+    uint64_t total;
+    int64_t oldest_remaining; /* earliest expiry still stored, KLUIS_TIME_NEVER when none */
+    char *receipt_json;       /* the receipt as stored (NULL for a dry run) */
+};
+
+void kluis_purge_report_free(struct kluis_purge_report *r);
+
+/*
+ * Removes every record past its expiry that no legal minimum or hold protects, and stores a
+ * receipt. With dry_run, changes nothing and reports what would go.
+ */
+kluis_rc kluis_purge(struct kluis_engine *e, bool dry_run, struct kluis_purge_report **out_report,
+                     struct kluis_err *err);
+
+/* ---- Subjects ----------------------------------------------------------------------------- */
+
+/*
+ * Every live record the tenant holds on the subject, as JSON ({"tenant", "subject", "records":
+ * [...]}) or CSV (a header and one row per record); values are given as UTF-8 text when they are,
+ * else base64. A subject kluis holds nothing on gives an empty list.
+ */
+kluis_rc kluis_subject_export(struct kluis_engine *e, const char *tenant, const char *subject,
+                              bool csv, char **out_text, size_t *out_len, struct kluis_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KLUIS_ENGINE_H */

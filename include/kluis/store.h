@@ -1,0 +1,232 @@
+/*
+ * kluis — the store: where personal data lives, behind one domain-level interface.
+ *
+ * A backend is a const table of function pointers (like SQLite's VFS): a version, a name, the
+ * size of its private object, and one function per domain operation. kluis ships a SQLite backend
+ * (one file, WAL); a PostgreSQL backend implements the same operations natively. Test doubles are
+ * just more backends: kluis_store_faulty() wraps any backend and fails the Nth call of an
+ * operation, for atomicity tests.
+ *
+ * The interface speaks of tenants, records, events and holds, never of SQL. Policy logic
+ * (retention, refusals) is the engine's (engine.h); a backend persists what it is given and
+ * arranges records by their expiry so that purging what expired costs about the same whatever
+ * the amount of live data.
+ *
+ * Every call carries the tenant. A backend never returns or changes a row of another tenant.
+ *
+ * Transactions: begin / commit / rollback bracket a unit of work; every write happens inside one.
+ * A unit of work that is interrupted at any point (error, crash, kill) leaves no part of itself.
+ *
+ * Rows passed to callbacks are valid only during the callback.
+ */
+#ifndef KLUIS_STORE_H
+#define KLUIS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kluis/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KLUIS_STORE_BACKEND_VERSION 1
+
+/* Limits on what one row may hold; larger input is refused with KLUIS_ETOOBIG. */
+#define KLUIS_TENANT_MAX 64          /* bytes of a tenant name */
+#define KLUIS_LINKS_MAX  1024        /* bytes of a record's links, "k=v\n" lines */
+#define KLUIS_VALUE_MAX  (16u << 20) /* bytes of a record's value */
+
+/* A keyed hash of a subject's external reference (never the reference itself). */
+struct kluis_subject_ref {
+    uint8_t hash[32];
+};
+
+struct kluis_tenant_row {
+    const char *tenant;
+    const char *country; /* ISO code, or NULL */
+    int64_t created;
+};
+
+struct kluis_setting_row {
+    const char *tenant;
+    const char *key;   /* "whatsapp.retention", "voice.storage" */
+    const char *value; /* "30d", "stored" */
+};
+
+struct kluis_record_row {
+    uint64_t id; /* assigned by the backend on insert; never changes */
+    const char *tenant;
+    struct kluis_subject_ref subject;
+    bool has_subject;
+    const char *category;
+    const char *links; /* canonical "k=v\n" lines, sorted; "" when none */
+    int64_t created;
+    int64_t expiry; /* KLUIS_TIME_NEVER (retention.h) when it waits for an event or a hold */
+    int64_t floor;  /* legal minimum, 0 when none */
+    bool held;      /* a legal hold applies: never purged */
+    const void *value;
+    size_t value_len;
+};
+
+struct kluis_event_row {
+    uint64_t id;
+    const char *tenant;
+    const char *name;
+    const char *purpose; /* for the built-in events, else NULL */
+    struct kluis_subject_ref subject;
+    bool has_subject;
+    const char *link; /* "k=v" or NULL */
+    int64_t at;
+};
+
+struct kluis_hold_row {
+    uint64_t id;
+    const char *tenant;
+    struct kluis_subject_ref subject;
+    bool has_subject;
+    const char *category; /* NULL: every category */
+    const char *reason;
+    int64_t placed;
+    bool released;
+    int64_t released_at;
+};
+
+/* Which records a scan visits. tenant is required; every other field narrows when set. */
+struct kluis_record_filter {
+    const char *tenant;
+    const struct kluis_subject_ref *subject;
+    const char *category;
+    const char *link; /* "k=v": records carrying this link */
+    bool with_values; /* pass values to the callback (costs reading them) */
+};
+
+/* What a purge removed (or would remove) for one tenant and category. */
+struct kluis_purge_count {
+    const char *tenant;
+    const char *category;
+    uint64_t removed;
+};
+
+typedef int (*kluis_record_fn)(void *ctx, const struct kluis_record_row *row);
+typedef int (*kluis_event_fn)(void *ctx, const struct kluis_event_row *row);
+typedef int (*kluis_hold_fn)(void *ctx, const struct kluis_hold_row *row);
+typedef int (*kluis_setting_fn)(void *ctx, const struct kluis_setting_row *row);
+typedef int (*kluis_tenant_fn)(void *ctx, const struct kluis_tenant_row *row);
+typedef int (*kluis_purge_fn)(void *ctx, const struct kluis_purge_count *count);
+/* Callbacks return 0 to go on, non-zero to stop the scan (the scan then returns KLUIS_OK). */
+
+struct kluis_store_backend {
+    int version;      /* KLUIS_STORE_BACKEND_VERSION */
+    const char *name; /* "sqlite", "faulty", … */
+    size_t obj_size;  /* bytes of the private object the backend's functions receive */
+
+    /* Opens (creating or upgrading) the store at location (backend-specific: a path for
+     * SQLite). A store written by a newer version is refused with KLUIS_EUNSUPPORTED. */
+    kluis_rc (*open)(void *obj, const char *location, struct kluis_err *err);
+    void (*close)(void *obj);
+
+    kluis_rc (*begin)(void *obj, struct kluis_err *err);
+    kluis_rc (*commit)(void *obj, struct kluis_err *err);
+    void (*rollback)(void *obj);
+
+    /* A secret of the store, created on first open, for keyed hashes of subject references. */
+    kluis_rc (*secret)(void *obj, uint8_t out_key[32], struct kluis_err *err);
+
+    kluis_rc (*tenant_insert)(void *obj, const struct kluis_tenant_row *t, struct kluis_err *err);
+    /* KLUIS_ENOTFOUND when the tenant does not exist. */
+    kluis_rc (*tenant_get)(void *obj, const char *tenant, kluis_tenant_fn fn, void *ctx,
+                           struct kluis_err *err);
+    kluis_rc (*tenants_scan)(void *obj, kluis_tenant_fn fn, void *ctx, struct kluis_err *err);
+    kluis_rc (*setting_put)(void *obj, const struct kluis_setting_row *s, struct kluis_err *err);
+    kluis_rc (*settings_scan)(void *obj, const char *tenant, kluis_setting_fn fn, void *ctx,
+                              struct kluis_err *err);
+
+    /* Inserts a record (row->id is ignored) and writes its id to *out_id. */
+    kluis_rc (*record_insert)(void *obj, const struct kluis_record_row *row, uint64_t *out_id,
+                              struct kluis_err *err);
+    /* Calls fn once with the record, value included; KLUIS_ENOTFOUND when the tenant has no such
+     * record (another tenant's id is simply not found). Expired records are still returned: the
+     * engine decides. */
+    kluis_rc (*record_get)(void *obj, const char *tenant, uint64_t id, kluis_record_fn fn,
+                           void *ctx, struct kluis_err *err);
+    /* Changes a record's expiry, floor and hold flag (moving it to another expiry bucket). */
+    kluis_rc (*record_retain)(void *obj, const char *tenant, uint64_t id, int64_t expiry,
+                              int64_t floor, bool held, struct kluis_err *err);
+    /* Removes one record now (erasure). KLUIS_ENOTFOUND when absent. */
+    kluis_rc (*record_delete)(void *obj, const char *tenant, uint64_t id, struct kluis_err *err);
+    kluis_rc (*records_scan)(void *obj, const struct kluis_record_filter *f, kluis_record_fn fn,
+                             void *ctx, struct kluis_err *err);
+
+    kluis_rc (*event_insert)(void *obj, const struct kluis_event_row *row, uint64_t *out_id,
+                             struct kluis_err *err);
+    /* The tenant's events that concern a record with this subject and these links: events of
+     * that subject, events carrying one of the links, and events naming neither. */
+    kluis_rc (*events_for_record)(void *obj, const char *tenant,
+                                  const struct kluis_subject_ref *subject, const char *links,
+                                  kluis_event_fn fn, void *ctx, struct kluis_err *err);
+
+    kluis_rc (*hold_insert)(void *obj, const struct kluis_hold_row *row, uint64_t *out_id,
+                            struct kluis_err *err);
+    kluis_rc (*hold_release)(void *obj, uint64_t id, int64_t at, struct kluis_err *err);
+    /* Active holds of a tenant (tenant NULL: of every tenant). */
+    kluis_rc (*holds_scan)(void *obj, const char *tenant, kluis_hold_fn fn, void *ctx,
+                           struct kluis_err *err);
+    /* KLUIS_ENOTFOUND when absent. */
+    kluis_rc (*hold_get)(void *obj, uint64_t id, kluis_hold_fn fn, void *ctx,
+                         struct kluis_err *err);
+
+    /*
+     * Removes every record whose expiry is at or before now and that is not held, reporting
+     * per tenant and category; with dry_run, only reports. Its cost depends on what expired,
+     * not on how much is stored.
+     */
+    kluis_rc (*purge)(void *obj, int64_t now, bool dry_run, kluis_purge_fn fn, void *ctx,
+                      struct kluis_err *err);
+    /* The earliest expiry of a live record, KLUIS_TIME_NEVER (INT64_MAX) when none. */
+    kluis_rc (*oldest_expiry)(void *obj, int64_t *out_expiry, struct kluis_err *err);
+    /* Stores a purge receipt (a JSON document) with its time. */
+    kluis_rc (*receipt_insert)(void *obj, int64_t at, const char *json, struct kluis_err *err);
+};
+
+/* The SQLite backend. Location: a file path. */
+extern const struct kluis_store_backend kluis_store_sqlite;
+
+/* An open store: a backend and its private object. */
+struct kluis_store;
+
+/*
+ * Opens a store from a URL: "sqlite:PATH" (or a bare path). Errors: KLUIS_EINVAL (unknown
+ * scheme, with the schemes this build knows), KLUIS_EIO, KLUIS_ECORRUPT, KLUIS_EUNSUPPORTED
+ * (written by a newer kluis).
+ */
+kluis_rc kluis_store_open(const char *url, struct kluis_store **out_store, struct kluis_err *err);
+
+/* Opens a store with an explicit backend (tests, wrappers). */
+kluis_rc kluis_store_open_backend(const struct kluis_store_backend *backend, const char *location,
+                                  struct kluis_store **out_store, struct kluis_err *err);
+
+/* Closes the store; NULL allowed. */
+void kluis_store_close(struct kluis_store *s);
+
+/* The backend and its object, for the engine's calls. */
+const struct kluis_store_backend *kluis_store_backend(const struct kluis_store *s);
+void *kluis_store_obj(struct kluis_store *s);
+
+/*
+ * Fault injection: a backend that forwards every call to inner, except that the nth call
+ * (1-based) of the operation named op ("record_insert", "commit", "purge", …, or "*" for any
+ * operation) fails with KLUIS_EIO. After the failure every further call also fails, like a
+ * crashed disk, until the store is closed. The returned table is static per thread of use: set
+ * it up, open, test, close.
+ */
+const struct kluis_store_backend *kluis_store_faulty(const struct kluis_store_backend *inner,
+                                                     const char *op, unsigned nth);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KLUIS_STORE_H */

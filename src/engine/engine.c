@@ -1,0 +1,492 @@
+/*
+ * The engine: the policy enforced on the store.
+ *
+ * Every operation is one store transaction: it reads what it needs (the tenant, its settings,
+ * the events that concern a record, the active holds), asks retention.h for each record's expiry
+ * and legal minimum, and writes. An operation that fails part-way is rolled back whole, so a
+ * record is never written without its retention, and an event is never recorded without the
+ * expiries it changes.
+ *
+ * Subjects are stored only as keyed hashes (HMAC-SHA256 over tenant and reference, keyed by a
+ * secret of the store): the same reference finds the same records, but the store never holds it.
+ */
+#include "engine/engine_internal.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Open / close ------------------------------------------------------------------------- */
+
+kluis_rc kluis_engine_open_store(const struct kluis_policy *p, struct kluis_store *store,
+                                 struct kluis_engine **out_engine, struct kluis_err *err)
+{
+    if (!p || !store) {
+        kluis_store_close(store);
+        return kluis_err_set(err, KLUIS_EINVAL, "kluis_engine_open: missing argument");
+    }
+    struct kluis_engine *e = calloc(1, sizeof(*e));
+    if (!e) {
+        kluis_store_close(store);
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    }
+    e->policy = p;
+    e->store = store;
+    e->be = kluis_store_backend(store);
+    e->obj = kluis_store_obj(store);
+    kluis_rc rc = e->be->secret(e->obj, e->secret, err);
+    if (rc != KLUIS_OK) {
+        kluis_engine_close(e);
+        return rc;
+    }
+    *out_engine = e;
+    return KLUIS_OK;
+}
+
+kluis_rc kluis_engine_open(const struct kluis_policy *p, const char *db_url,
+                           struct kluis_engine **out_engine, struct kluis_err *err)
+{
+    struct kluis_store *store = NULL;
+    kluis_rc rc = kluis_store_open(db_url, &store, err);
+    if (rc != KLUIS_OK)
+        return rc;
+    return kluis_engine_open_store(p, store, out_engine, err);
+}
+
+void kluis_engine_close(struct kluis_engine *e)
+{
+    if (!e)
+        return;
+    kluis_store_close(e->store);
+    OPENSSL_cleanse(e->secret, sizeof(e->secret));
+    free(e);
+}
+
+void kluis_engine_set_now(struct kluis_engine *e, int64_t now)
+{
+    e->now = now;
+}
+
+int64_t kluis_engine_now(const struct kluis_engine *e)
+{
+    return e->now;
+}
+
+/* ---- Helpers ------------------------------------------------------------------------------ */
+
+void kluis__engine_subject(const struct kluis_engine *e, const char *tenant, const char *ref,
+                           struct kluis_subject_ref *out)
+{
+    /* HMAC(secret, tenant || 0 || reference): the same person under two tenants gets two
+     * unrelated pseudonyms, so tenants cannot be joined on them. */
+    size_t tl = strlen(tenant), rl = strlen(ref);
+    unsigned char *msg = malloc(tl + 1 + rl);
+    unsigned int len = 32;
+    if (!msg) {
+        memset(out, 0, sizeof(*out));
+        return;
+    }
+    memcpy(msg, tenant, tl);
+    msg[tl] = 0;
+    memcpy(msg + tl + 1, ref, rl);
+    HMAC(EVP_sha256(), e->secret, sizeof(e->secret), msg, tl + 1 + rl, out->hash, &len);
+    free(msg);
+}
+
+static bool tenant_name_valid(const char *t)
+{
+    size_t n = strlen(t);
+    if (n == 0 || n > KLUIS_TENANT_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+struct tenant_info {
+    bool found;
+    char country[8];
+};
+
+static int tenant_cb(void *ctx, const struct kluis_tenant_row *t)
+{
+    struct tenant_info *ti = ctx;
+    ti->found = true;
+    snprintf(ti->country, sizeof(ti->country), "%s", t->country ? t->country : "");
+    return 0;
+}
+
+/* Loads the tenant's settings into st; KLUIS_ENOTFOUND when there is no such tenant. */
+static int setting_cb(void *ctx, const struct kluis_setting_row *r)
+{
+    struct kluis__tenant_state *st = ctx;
+    if (st->n_settings == KLUIS__MAX_SETTINGS)
+        return 1;
+    struct kluis__setting *s = &st->settings[st->n_settings++];
+    snprintf(s->key, sizeof(s->key), "%s", r->key);
+    snprintf(s->value, sizeof(s->value), "%s", r->value);
+    return 0;
+}
+
+kluis_rc kluis__engine_tenant(struct kluis_engine *e, const char *tenant,
+                              struct kluis__tenant_state *st, struct kluis_err *err)
+{
+    memset(st, 0, sizeof(*st));
+    if (!tenant || !tenant_name_valid(tenant))
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "no such tenant");
+    struct tenant_info ti = {0};
+    kluis_rc rc = e->be->tenant_get(e->obj, tenant, tenant_cb, &ti, err);
+    if (rc != KLUIS_OK)
+        return rc;
+    snprintf(st->tenant, sizeof(st->tenant), "%s", tenant);
+    snprintf(st->country, sizeof(st->country), "%s", ti.country);
+    return e->be->settings_scan(e->obj, tenant, setting_cb, st, err);
+}
+
+const char *kluis__tenant_setting(const struct kluis__tenant_state *st, const char *category,
+                                  const char *what)
+{
+    char key[160];
+    snprintf(key, sizeof(key), "%s.%s", category, what);
+    for (size_t i = 0; i < st->n_settings; i++)
+        if (strcmp(st->settings[i].key, key) == 0)
+            return st->settings[i].value;
+    return NULL;
+}
+
+/* The country whose legal minimums apply: the tenant's for processor data, else ours. */
+static const char *legal_country(const struct kluis_engine *e, const struct kluis__tenant_state *st,
+                                 const struct kluis_category *c)
+{
+    if (c->role == KLUIS_ROLE_PROCESSOR && st->country[0])
+        return st->country;
+    return kluis_policy_organisation(e->policy)->country;
+}
+
+/* Events of a record, gathered for retention.h (owned copies). */
+struct occ_list {
+    struct kluis_event_occurrence *items;
+    char **strings;
+    size_t n;
+    size_t cap;
+    bool oom;
+};
+
+static int occ_cb(void *ctx, const struct kluis_event_row *r)
+{
+    struct occ_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        struct kluis_event_occurrence *items = realloc(l->items, cap * sizeof(*items));
+        char **strings = items ? realloc(l->strings, cap * 2 * sizeof(*strings)) : NULL;
+        if (!items || !strings) {
+            if (items)
+                l->items = items;
+            l->oom = true;
+            return 1;
+        }
+        l->items = items;
+        l->strings = strings;
+        l->cap = cap;
+    }
+    char *name = strdup(r->name);
+    char *purpose = r->purpose ? strdup(r->purpose) : NULL;
+    if (!name || (r->purpose && !purpose)) {
+        free(name);
+        free(purpose);
+        l->oom = true;
+        return 1;
+    }
+    l->strings[2 * l->n] = name;
+    l->strings[2 * l->n + 1] = purpose;
+    l->items[l->n++] = (struct kluis_event_occurrence){name, purpose, r->at};
+    return 0;
+}
+
+static void occ_free(struct occ_list *l)
+{
+    for (size_t i = 0; i < 2 * l->n; i++)
+        free(l->strings[i]);
+    free(l->strings);
+    free(l->items);
+}
+
+kluis_rc kluis__engine_retention(struct kluis_engine *e, const struct kluis__tenant_state *st,
+                                 const struct kluis_category *c, int64_t created,
+                                 const struct kluis_subject_ref *subject, const char *links,
+                                 struct kluis_retention_result *out, struct kluis_err *err)
+{
+    struct occ_list occ = {0};
+    kluis_rc rc = e->be->events_for_record(e->obj, st->tenant, subject, links, occ_cb, &occ, err);
+    if (rc == KLUIS_OK && occ.oom)
+        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    struct kluis_duration period;
+    const char *setting = kluis__tenant_setting(st, c->id, "retention");
+    bool has_period =
+        setting && kluis_duration_parse(setting, strlen(setting), &period, NULL) == KLUIS_OK;
+    struct kluis_retention_input in = {
+        .created = created,
+        .country = legal_country(e, st, c),
+        .tenant_period = has_period ? &period : NULL,
+        .events = occ.items,
+        .n_events = occ.n,
+    };
+    if (rc == KLUIS_OK)
+        rc = kluis_retention_compute(e->policy, c, &in, out, err);
+    occ_free(&occ);
+    return rc;
+}
+
+struct hold_match {
+    const char *category;
+    const struct kluis_subject_ref *subject;
+    bool has_subject;
+    bool held;
+};
+
+static int hold_cb(void *ctx, const struct kluis_hold_row *h)
+{
+    struct hold_match *m = ctx;
+    if (h->category && strcmp(h->category, m->category) != 0)
+        return 0;
+    if (h->has_subject && (!m->has_subject || memcmp(h->subject.hash, m->subject->hash, 32) != 0))
+        return 0;
+    m->held = true;
+    return 1;
+}
+
+kluis_rc kluis__engine_held(struct kluis_engine *e, const char *tenant, const char *category,
+                            const struct kluis_subject_ref *subject, bool has_subject,
+                            bool *out_held, struct kluis_err *err)
+{
+    struct hold_match m = {category, subject, has_subject, false};
+    kluis_rc rc = e->be->holds_scan(e->obj, tenant, hold_cb, &m, err);
+    *out_held = m.held;
+    return rc;
+}
+
+/* Runs body inside a store transaction: committed when it returns KLUIS_OK, else rolled back. */
+kluis_rc kluis__engine_txn(struct kluis_engine *e,
+                           kluis_rc (*body)(struct kluis_engine *, void *, struct kluis_err *),
+                           void *ctx, struct kluis_err *err)
+{
+    kluis_rc rc = e->be->begin(e->obj, err);
+    if (rc != KLUIS_OK)
+        return rc;
+    rc = body(e, ctx, err);
+    if (rc == KLUIS_OK)
+        return e->be->commit(e->obj, err);
+    e->be->rollback(e->obj);
+    return rc;
+}
+
+/* ---- Tenants ------------------------------------------------------------------------------ */
+
+struct tenant_add_ctx {
+    const char *tenant;
+    const char *country;
+};
+
+static kluis_rc tenant_add_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
+{
+    struct tenant_add_ctx *c = vctx;
+    struct kluis_tenant_row t = {c->tenant, c->country, e->now};
+    return e->be->tenant_insert(e->obj, &t, err);
+}
+
+kluis_rc kluis_tenant_add(struct kluis_engine *e, const char *tenant, const char *country,
+                          struct kluis_err *err)
+{
+    if (!tenant || !tenant_name_valid(tenant))
+        return kluis_err_set(err, KLUIS_EINVAL,
+                             "a tenant name is 1 to 64 letters, digits, '-', '_' or '.'");
+    if (country && (!kluis_country_name(country, KLUIS_LANG_EN) || strcmp(country, "EU") == 0 ||
+                    strcmp(country, "EEA") == 0))
+        return kluis_err_set(err, KLUIS_EINVAL,
+                             "'%s' is not an ISO 3166-1 alpha-2 country code such as NL or BE",
+                             country);
+    struct tenant_add_ctx c = {tenant, country};
+    return kluis__engine_txn(e, tenant_add_body, &c, err);
+}
+
+struct id_list {
+    uint64_t *ids;
+    size_t n;
+    size_t cap;
+    bool oom;
+};
+
+static int collect_id(void *ctx, const struct kluis_record_row *r)
+{
+    struct id_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        uint64_t *ids = realloc(l->ids, cap * sizeof(*ids));
+        if (!ids) {
+            l->oom = true;
+            return 1;
+        }
+        l->ids = ids;
+        l->cap = cap;
+    }
+    l->ids[l->n++] = r->id;
+    return 0;
+}
+
+struct rec_copy {
+    struct kluis_record_row row;
+    char category[128];
+    char links[KLUIS_LINKS_MAX + 1];
+    bool found;
+};
+
+static int rec_copy_cb(void *ctx, const struct kluis_record_row *r)
+{
+    struct rec_copy *c = ctx;
+    c->row = *r;
+    snprintf(c->category, sizeof(c->category), "%s", r->category);
+    snprintf(c->links, sizeof(c->links), "%s", r->links ? r->links : "");
+    c->row.category = c->category;
+    c->row.links = c->links;
+    c->row.value = NULL;
+    c->row.value_len = 0;
+    c->found = true;
+    return 0;
+}
+
+kluis_rc kluis__engine_recompute(struct kluis_engine *e, const struct kluis__tenant_state *st,
+                                 uint64_t id, bool *out_changed, struct kluis_err *err)
+{
+    struct rec_copy rc_ = {0};
+    *out_changed = false;
+    kluis_rc rc = e->be->record_get(e->obj, st->tenant, id, rec_copy_cb, &rc_, err);
+    if (rc != KLUIS_OK)
+        return rc;
+    const struct kluis_category *c = kluis_policy_find_category(e->policy, rc_.row.category);
+    if (!c)
+        return KLUIS_OK; /* a category the policy no longer has: left as it is */
+    struct kluis_retention_result r;
+    rc = kluis__engine_retention(e, st, c, rc_.row.created,
+                                 rc_.row.has_subject ? &rc_.row.subject : NULL, rc_.row.links, &r,
+                                 err);
+    if (rc != KLUIS_OK)
+        return rc;
+    bool held = false;
+    rc =
+        kluis__engine_held(e, st->tenant, c->id, &rc_.row.subject, rc_.row.has_subject, &held, err);
+    if (rc != KLUIS_OK)
+        return rc;
+    if (r.expiry == rc_.row.expiry && r.floor == rc_.row.floor && held == rc_.row.held)
+        return KLUIS_OK;
+    *out_changed = true;
+    return e->be->record_retain(e->obj, st->tenant, id, r.expiry, r.floor, held, err);
+}
+
+/* Recomputes every record of filter f; counts those that changed. */
+kluis_rc kluis__engine_recompute_all(struct kluis_engine *e, const struct kluis__tenant_state *st,
+                                     const struct kluis_record_filter *f,
+                                     bool (*want)(const struct kluis_engine *, const char *,
+                                                  void *),
+                                     void *want_ctx, uint64_t *out_changed, struct kluis_err *err)
+{
+    struct id_list ids = {0};
+    kluis_rc rc = e->be->records_scan(e->obj, f, collect_id, &ids, err);
+    if (rc == KLUIS_OK && ids.oom)
+        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    uint64_t changed = 0;
+    for (size_t i = 0; rc == KLUIS_OK && i < ids.n; i++) {
+        struct rec_copy cp = {0};
+        rc = e->be->record_get(e->obj, st->tenant, ids.ids[i], rec_copy_cb, &cp, err);
+        if (rc != KLUIS_OK)
+            break;
+        if (want && !want(e, cp.category, want_ctx))
+            continue;
+        bool ch = false;
+        rc = kluis__engine_recompute(e, st, ids.ids[i], &ch, err);
+        changed += ch;
+    }
+    free(ids.ids);
+    if (out_changed)
+        *out_changed = changed;
+    return rc;
+}
+
+struct tenant_set_ctx {
+    const char *tenant;
+    const struct kluis_category *c;
+    const char *key;
+    const char *value;
+};
+
+static kluis_rc tenant_set_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
+{
+    struct tenant_set_ctx *c = vctx;
+    struct kluis__tenant_state st;
+    kluis_rc rc = kluis__engine_tenant(e, c->tenant, &st, err);
+    if (rc != KLUIS_OK)
+        return rc;
+    char key[160];
+    snprintf(key, sizeof(key), "%s.%s", c->c->id, c->key);
+    struct kluis_setting_row row = {c->tenant, key, c->value};
+    if ((rc = e->be->setting_put(e->obj, &row, err)) != KLUIS_OK)
+        return rc;
+    if (strcmp(c->key, "retention") != 0)
+        return KLUIS_OK;
+    /* Reload the settings so the recomputation sees the new period. */
+    if ((rc = kluis__engine_tenant(e, c->tenant, &st, err)) != KLUIS_OK)
+        return rc;
+    struct kluis_record_filter f = {.tenant = c->tenant, .category = c->c->id};
+    return kluis__engine_recompute_all(e, &st, &f, NULL, NULL, NULL, err);
+}
+
+kluis_rc kluis_tenant_set(struct kluis_engine *e, const char *tenant, const char *setting,
+                          struct kluis_err *err)
+{
+    const char *eq = setting ? strchr(setting, '=') : NULL;
+    const char *dot = setting ? strchr(setting, '.') : NULL;
+    if (!eq || !dot || dot > eq) {
+        kluis_err_set(err, KLUIS_EINVAL,
+                      "a setting is CATEGORY.retention=DURATION or "
+                      "CATEGORY.storage=stored|transient");
+        return KLUIS_EINVAL;
+    }
+    char cat[128], key[32];
+    snprintf(cat, sizeof(cat), "%.*s", (int)(dot - setting), setting);
+    snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1), dot + 1);
+    const char *value = eq + 1;
+    const struct kluis_category *c = kluis_policy_find_category(e->policy, cat);
+    if (!c)
+        return kluis_err_set(err, KLUIS_EREFUSED, "the policy has no category '%s'", cat);
+    if (strcmp(key, "retention") == 0) {
+        struct kluis_duration d;
+        kluis_rc rc = kluis_duration_parse(value, strlen(value), &d, err);
+        if (rc != KLUIS_OK)
+            return KLUIS_EINVAL;
+        if ((rc = kluis_retention_check_tenant_period(c, d, err)) != KLUIS_OK)
+            return rc;
+    } else if (strcmp(key, "storage") == 0) {
+        if (strcmp(value, "stored") != 0 && strcmp(value, "transient") != 0)
+            return kluis_err_set(err, KLUIS_EINVAL, "storage is 'stored' or 'transient'");
+        if (!c->tenant_may_change_storage &&
+            strcmp(value, c->storage == KLUIS_STORAGE_STORED ? "stored" : "transient") != 0)
+            return kluis_err_set(err, KLUIS_EREFUSED,
+                                 "the policy does not let a tenant choose the storage of "
+                                 "category '%s'",
+                                 cat);
+    } else {
+        return kluis_err_set(err, KLUIS_EINVAL,
+                             "unknown setting '%s'; a tenant sets CATEGORY.retention or "
+                             "CATEGORY.storage",
+                             key);
+    }
+    struct tenant_set_ctx ctx = {tenant, c, key, value};
+    return kluis__engine_txn(e, tenant_set_body, &ctx, err);
+}

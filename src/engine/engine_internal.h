@@ -1,0 +1,59 @@
+/*
+ * engine — internal header: what the engine's files share. The contract is
+ * include/kluis/engine.h.
+ */
+#ifndef KLUIS_ENGINE_INTERNAL_H
+#define KLUIS_ENGINE_INTERNAL_H
+
+#include "kluis/engine.h"
+#include "kluis/kluis.h"
+
+struct kluis_engine {
+    const struct kluis_policy *policy;
+    struct kluis_store *store;
+    const struct kluis_store_backend *be;
+    void *obj;
+    int64_t now;
+    uint8_t secret[32];
+};
+
+#define KLUIS__MAX_SETTINGS 256
+
+struct kluis__setting {
+    char key[160];
+    char value[32];
+};
+
+/* A tenant as an operation sees it: its country and its settings. */
+struct kluis__tenant_state {
+    char tenant[KLUIS_TENANT_MAX + 1];
+    char country[8];
+    struct kluis__setting settings[KLUIS__MAX_SETTINGS];
+    size_t n_settings;
+};
+
+kluis_rc kluis__engine_tenant(struct kluis_engine *e, const char *tenant,
+                              struct kluis__tenant_state *st, struct kluis_err *err);
+const char *kluis__tenant_setting(const struct kluis__tenant_state *st, const char *category,
+                                  const char *what);
+void kluis__engine_subject(const struct kluis_engine *e, const char *tenant, const char *ref,
+                           struct kluis_subject_ref *out);
+kluis_rc kluis__engine_retention(struct kluis_engine *e, const struct kluis__tenant_state *st,
+                                 const struct kluis_category *c, int64_t created,
+                                 const struct kluis_subject_ref *subject, const char *links,
+                                 struct kluis_retention_result *out, struct kluis_err *err);
+kluis_rc kluis__engine_held(struct kluis_engine *e, const char *tenant, const char *category,
+                            const struct kluis_subject_ref *subject, bool has_subject,
+                            bool *out_held, struct kluis_err *err);
+kluis_rc kluis__engine_txn(struct kluis_engine *e,
+                           kluis_rc (*body)(struct kluis_engine *, void *, struct kluis_err *),
+                           void *ctx, struct kluis_err *err);
+kluis_rc kluis__engine_recompute(struct kluis_engine *e, const struct kluis__tenant_state *st,
+                                 uint64_t id, bool *out_changed, struct kluis_err *err);
+kluis_rc kluis__engine_recompute_all(struct kluis_engine *e, const struct kluis__tenant_state *st,
+                                     const struct kluis_record_filter *f,
+                                     bool (*want)(const struct kluis_engine *, const char *,
+                                                  void *),
+                                     void *want_ctx, uint64_t *out_changed, struct kluis_err *err);
+
+#endif /* KLUIS_ENGINE_INTERNAL_H */

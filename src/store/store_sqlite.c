@@ -1,0 +1,1384 @@
+/*
+ * The SQLite backend: one file in WAL mode, records arranged by expiry.
+ *
+ * Layout. Records live in bucket tables r_N, one per expiry range: a day for deadlines less than
+ * 128 days after the record was written, 32 days beyond (so seven years of retention is about
+ * eighty tables, not thousands), and one open bucket for records without a deadline (waiting for
+ * an event, or held). Purging a bucket whose range has passed is a DROP TABLE; only the bucket
+ * that is expiring right now is trimmed row by row. So the cost of a purge follows what expired,
+ * not what is stored (docs/internals/store.md).
+ *
+ * Ids. A record's id is (home bucket << 32 | row in it) and never changes. A record that moves
+ * (its expiry changed) is copied into its new bucket with its id in column gid, and the table
+ * forward maps the id to its new place; forward rows go when that bucket is purged.
+ *
+ * Counts. bucket_counts keeps, per bucket, tenant and category, how many records there are, so
+ * that a purge can report what it removed without reading the rows. Changes are gathered in
+ * memory during a transaction and written once at commit.
+ *
+ * Every write happens inside the caller's transaction (begin/commit); DROP TABLE is
+ * transactional in SQLite, so an interrupted purge leaves nothing half-done.
+ */
+#include "store/store_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#define SCHEMA_VERSION 1
+#define DAY            86400
+#define NEAR_DAYS      128 /* deadlines closer than this to creation get a day bucket */
+#define WIDE_DAYS      32  /* the width of a bucket beyond */
+#define OPEN_BUCKET    1   /* the bucket of records without a deadline */
+#define STMT_CACHE     8   /* prepared inserts kept for recently used buckets */
+#define ROW_BITS       32
+
+struct count_delta {
+    int64_t bucket;
+    char tenant[KLUIS_TENANT_MAX + 1];
+    char *category;
+    int64_t delta;
+};
+
+struct insert_cache {
+    int64_t bucket;
+    sqlite3_stmt *stmt;
+    sqlite3_stmt *link_stmt;
+    uint64_t used;
+};
+
+struct sq {
+    sqlite3 *db;
+    bool in_txn;
+    struct count_delta *deltas;
+    size_t n_deltas;
+    size_t cap_deltas;
+    struct insert_cache cache[STMT_CACHE];
+    uint64_t tick;
+};
+
+/* ---- Errors ------------------------------------------------------------------------------ */
+
+static kluis_rc sq_fail(struct sq *s, struct kluis_err *err, const char *what)
+{
+    int code = s->db ? sqlite3_extended_errcode(s->db) : SQLITE_ERROR;
+    kluis_rc rc = KLUIS_EIO;
+    if ((code & 0xff) == SQLITE_NOMEM)
+        rc = KLUIS_ENOMEM;
+    else if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
+        rc = KLUIS_ECORRUPT;
+    else if ((code & 0xff) == SQLITE_TOOBIG)
+        rc = KLUIS_ETOOBIG;
+    kluis_err_set(err, rc, "store: %s failed", what);
+    kluis_err_detail(err, "sqlite: %s (%d)", s->db ? sqlite3_errmsg(s->db) : "no database", code);
+    return rc;
+}
+
+static kluis_rc exec(struct sq *s, const char *sql, struct kluis_err *err)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sq_fail(s, err, "a statement");
+    return KLUIS_OK;
+}
+
+static kluis_rc prepare(struct sq *s, const char *sql, sqlite3_stmt **out, struct kluis_err *err)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK)
+        return sq_fail(s, err, "preparing a statement");
+    return KLUIS_OK;
+}
+
+/* ---- Schema ------------------------------------------------------------------------------- */
+
+static const char schema_v1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;"
+    "CREATE TABLE tenants(tenant TEXT PRIMARY KEY, country TEXT, created INTEGER NOT NULL)"
+    " WITHOUT ROWID;"
+    "CREATE TABLE settings(tenant TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    " PRIMARY KEY(tenant, key)) WITHOUT ROWID;"
+    "CREATE TABLE events(id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, name TEXT NOT NULL,"
+    " purpose TEXT, subject BLOB, link TEXT, at INTEGER NOT NULL);"
+    "CREATE INDEX events_subject ON events(tenant, subject) WHERE subject IS NOT NULL;"
+    "CREATE INDEX events_link ON events(tenant, link) WHERE link IS NOT NULL;"
+    "CREATE INDEX events_tenant ON events(tenant) WHERE subject IS NULL AND link IS NULL;"
+    "CREATE TABLE holds(id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, subject BLOB,"
+    " category TEXT, reason TEXT NOT NULL, placed INTEGER NOT NULL, released INTEGER);"
+    "CREATE TABLE buckets(no INTEGER PRIMARY KEY, start INTEGER NOT NULL, end INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX buckets_range ON buckets(start, end);"
+    "CREATE TABLE bucket_counts(bucket INTEGER NOT NULL, tenant TEXT NOT NULL,"
+    " category TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(bucket, tenant, category))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE forward(id INTEGER PRIMARY KEY, bucket INTEGER NOT NULL, row INTEGER NOT NULL);"
+    "CREATE INDEX forward_bucket ON forward(bucket);"
+    "CREATE TABLE receipts(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL);";
+
+/* Upgrades from version `from` to SCHEMA_VERSION, one step at a time. */
+static kluis_rc migrate(struct sq *s, int from, struct kluis_err *err)
+{
+    /* Version 1 is the first; later versions add their steps here, e.g.
+     * if (from < 2) { exec(s, "ALTER TABLE …"); } */
+    (void)from;
+    (void)s;
+    (void)err;
+    return KLUIS_OK;
+}
+
+static kluis_rc schema_setup(struct sq *s, struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(
+        s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'", &st, err);
+    if (rc)
+        return rc;
+    int have_meta = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (!have_meta) {
+        uint8_t secret[32];
+        if (getrandom(secret, sizeof(secret), 0) != (ssize_t)sizeof(secret))
+            return kluis_err_set(err, KLUIS_EIO, "store: no random bytes: %s", strerror(errno));
+        if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
+            return rc;
+        if ((rc = exec(s, schema_v1, err)))
+            goto undo;
+        char sql[160];
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO meta VALUES('schema_version', %d);"
+                 "INSERT INTO buckets VALUES(%d, %" PRId64 ", %" PRId64 ");",
+                 SCHEMA_VERSION, OPEN_BUCKET, (int64_t)INT64_MAX, (int64_t)INT64_MAX);
+        if ((rc = exec(s, sql, err)))
+            goto undo;
+        if ((rc = prepare(s, "INSERT INTO meta VALUES('subject_secret', ?)", &st, err)))
+            goto undo;
+        sqlite3_bind_blob(st, 1, secret, sizeof(secret), SQLITE_TRANSIENT);
+        int step = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (step != SQLITE_DONE) {
+            rc = sq_fail(s, err, "creating the store");
+            goto undo;
+        }
+        char tname[32];
+        snprintf(tname, sizeof(tname), "%d", OPEN_BUCKET);
+        (void)tname;
+        if ((rc = exec(s, "COMMIT", err)))
+            goto undo;
+        return KLUIS_OK;
+    undo:
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    if ((rc = prepare(s, "SELECT value FROM meta WHERE key='schema_version'", &st, err)))
+        return rc;
+    int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (version <= 0)
+        return kluis_err_set(err, KLUIS_ECORRUPT, "store: the schema version is missing");
+    if (version > SCHEMA_VERSION) {
+        kluis_err_set(err, KLUIS_EUNSUPPORTED,
+                      "the store was written by a newer kluis (schema %d; this one reads up to %d)",
+                      version, SCHEMA_VERSION);
+        kluis_err_hint(err, "upgrade kluis; the store is left as it is");
+        return KLUIS_EUNSUPPORTED;
+    }
+    if (version < SCHEMA_VERSION) {
+        if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
+            return rc;
+        if ((rc = migrate(s, version, err)) == KLUIS_OK) {
+            char sql[96];
+            snprintf(sql, sizeof(sql), "UPDATE meta SET value=%d WHERE key='schema_version'",
+                     SCHEMA_VERSION);
+            rc = exec(s, sql, err);
+        }
+        if (rc) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return rc;
+        }
+        return exec(s, "COMMIT", err);
+    }
+    return KLUIS_OK;
+}
+
+/* ---- Open / close / transactions ---------------------------------------------------------- */
+
+static void cache_clear(struct sq *s)
+{
+    for (size_t i = 0; i < STMT_CACHE; i++) {
+        sqlite3_finalize(s->cache[i].stmt);
+        sqlite3_finalize(s->cache[i].link_stmt);
+        memset(&s->cache[i], 0, sizeof(s->cache[i]));
+    }
+}
+
+static void deltas_clear(struct sq *s)
+{
+    for (size_t i = 0; i < s->n_deltas; i++)
+        free(s->deltas[i].category);
+    s->n_deltas = 0;
+}
+
+static kluis_rc sq_open(void *obj, const char *location, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    memset(s, 0, sizeof(*s));
+    if (sqlite3_open_v2(location, &s->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        kluis_rc rc = sq_fail(s, err, "opening the store");
+        kluis_err_set(err, rc, "cannot open the store '%s'", location);
+        sqlite3_close(s->db);
+        s->db = NULL;
+        return rc;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 5000);
+    /* WAL for concurrent readers; synchronous FULL so that an acknowledged commit survives power
+     * loss, not only a crash of the process. */
+    kluis_rc rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err);
+    if (rc == KLUIS_OK)
+        rc = schema_setup(s, err);
+    if (rc != KLUIS_OK) {
+        sqlite3_close(s->db);
+        s->db = NULL;
+    }
+    return rc;
+}
+
+static void sq_close(void *obj)
+{
+    struct sq *s = obj;
+    if (!s->db)
+        return;
+    if (s->in_txn)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    cache_clear(s);
+    deltas_clear(s);
+    free(s->deltas);
+    sqlite3_close(s->db);
+    s->db = NULL;
+}
+
+static kluis_rc sq_begin(void *obj, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    kluis_rc rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (rc == KLUIS_OK)
+        s->in_txn = true;
+    return rc;
+}
+
+static kluis_rc flush_counts(struct sq *s, struct kluis_err *err)
+{
+    if (s->n_deltas == 0)
+        return KLUIS_OK;
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s,
+                          "INSERT INTO bucket_counts VALUES(?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE "
+                          "SET n = n + ?4",
+                          &st, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < s->n_deltas && rc == KLUIS_OK; i++) {
+        const struct count_delta *d = &s->deltas[i];
+        if (d->delta == 0)
+            continue;
+        sqlite3_bind_int64(st, 1, d->bucket);
+        sqlite3_bind_text(st, 2, d->tenant, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, d->category, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, d->delta);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = sq_fail(s, err, "counting records");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (rc == KLUIS_OK)
+        rc = exec(s, "DELETE FROM bucket_counts WHERE n <= 0", err);
+    deltas_clear(s);
+    return rc;
+}
+
+static kluis_rc sq_commit(void *obj, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    kluis_rc rc = flush_counts(s, err);
+    if (rc == KLUIS_OK)
+        rc = exec(s, "COMMIT", err);
+    if (rc != KLUIS_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        deltas_clear(s);
+    }
+    s->in_txn = false;
+    return rc;
+}
+
+static void sq_rollback(void *obj)
+{
+    struct sq *s = obj;
+    if (s->in_txn)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_txn = false;
+    deltas_clear(s);
+    /* A rolled-back transaction may have created or dropped bucket tables. */
+    cache_clear(s);
+}
+
+static kluis_rc sq_secret(void *obj, uint8_t out_key[32], struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s, "SELECT value FROM meta WHERE key='subject_secret'", &st, err);
+    if (rc)
+        return rc;
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_bytes(st, 0) != 32) {
+        sqlite3_finalize(st);
+        return kluis_err_set(err, KLUIS_ECORRUPT, "store: the subject secret is missing");
+    }
+    memcpy(out_key, sqlite3_column_blob(st, 0), 32);
+    sqlite3_finalize(st);
+    return KLUIS_OK;
+}
+
+/* ---- Counts ------------------------------------------------------------------------------- */
+
+static kluis_rc count_add(struct sq *s, int64_t bucket, const char *tenant, const char *category,
+                          int64_t delta, struct kluis_err *err)
+{
+    for (size_t i = 0; i < s->n_deltas; i++) {
+        struct count_delta *d = &s->deltas[i];
+        if (d->bucket == bucket && strcmp(d->tenant, tenant) == 0 &&
+            strcmp(d->category, category) == 0) {
+            d->delta += delta;
+            return KLUIS_OK;
+        }
+    }
+    if (s->n_deltas == s->cap_deltas) {
+        size_t cap = s->cap_deltas ? s->cap_deltas * 2 : 16;
+        struct count_delta *n = realloc(s->deltas, cap * sizeof(*n));
+        if (!n)
+            return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+        s->deltas = n;
+        s->cap_deltas = cap;
+    }
+    struct count_delta *d = &s->deltas[s->n_deltas];
+    d->category = strdup(category);
+    if (!d->category)
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    snprintf(d->tenant, sizeof(d->tenant), "%s", tenant);
+    d->bucket = bucket;
+    d->delta = delta;
+    s->n_deltas++;
+    return KLUIS_OK;
+}
+
+/* ---- Buckets ------------------------------------------------------------------------------ */
+
+/* The range [start, end) of the bucket a deadline belongs in. */
+static void bucket_range(int64_t created, int64_t expiry, int64_t *start, int64_t *end)
+{
+    if (expiry == INT64_MAX) {
+        *start = *end = INT64_MAX;
+        return;
+    }
+    int64_t day = expiry >= 0 ? expiry / DAY : -((-expiry + DAY - 1) / DAY);
+    int64_t cday = created >= 0 ? created / DAY : -((-created + DAY - 1) / DAY);
+    int64_t width = day - cday < NEAR_DAYS ? 1 : WIDE_DAYS;
+    int64_t first = day >= 0 ? day / width * width : -((-day + width - 1) / width) * width;
+    /* A deadline exactly at a day's start belongs to the day before: the bucket of day D holds
+     * deadlines in (D, D+1], so that dropping it at its end never removes anything early. */
+    if (expiry == first * DAY) {
+        first -= width;
+    }
+    *start = first * DAY;
+    *end = (first + width) * DAY;
+}
+
+static kluis_rc bucket_create_table(struct sq *s, int64_t no, struct kluis_err *err)
+{
+    char sql[640];
+    snprintf(sql, sizeof(sql),
+             "CREATE TABLE r_%1$" PRId64 "(row INTEGER PRIMARY KEY, gid INTEGER, tenant TEXT NOT "
+             "NULL, subject BLOB, category TEXT NOT NULL, links TEXT NOT NULL, created INTEGER "
+             "NOT NULL, expiry INTEGER NOT NULL, floor INTEGER NOT NULL, held INTEGER NOT NULL, "
+             "value BLOB);"
+             "CREATE INDEX r_%1$" PRId64 "_subject ON r_%1$" PRId64 "(tenant, subject);"
+             "CREATE INDEX r_%1$" PRId64 "_expiry ON r_%1$" PRId64 "(expiry);"
+             "CREATE TABLE l_%1$" PRId64 "(row INTEGER NOT NULL, tenant TEXT NOT NULL, link TEXT "
+             "NOT NULL);"
+             "CREATE INDEX l_%1$" PRId64 "_link ON l_%1$" PRId64 "(tenant, link);",
+             no);
+    return exec(s, sql, err);
+}
+
+/* The bucket for [start, end), created when missing. */
+static kluis_rc bucket_for(struct sq *s, int64_t start, int64_t end, int64_t *out_no,
+                           struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s, "SELECT no FROM buckets WHERE start=?1 AND end=?2", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, start);
+    sqlite3_bind_int64(st, 2, end);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *out_no = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        return KLUIS_OK;
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, "finding a bucket");
+    if ((rc = prepare(s, "INSERT INTO buckets(start, end) VALUES(?1, ?2)", &st, err)))
+        return rc;
+    sqlite3_bind_int64(st, 1, start);
+    sqlite3_bind_int64(st, 2, end);
+    step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, "creating a bucket");
+    int64_t no = sqlite3_last_insert_rowid(s->db);
+    if (no >= ((int64_t)1 << (63 - ROW_BITS)))
+        return kluis_err_set(err, KLUIS_EINTERNAL, "store: bucket numbers exhausted");
+    if ((rc = bucket_create_table(s, no, err)))
+        return rc;
+    *out_no = no;
+    return KLUIS_OK;
+}
+
+static bool bucket_table_exists(struct sq *s, int64_t no)
+{
+    char name[40];
+    snprintf(name, sizeof(name), "r_%" PRId64, no);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* The prepared insert for bucket no (cached for the buckets most recently written). */
+static kluis_rc insert_stmts(struct sq *s, int64_t no, sqlite3_stmt **out_rec,
+                             sqlite3_stmt **out_link, struct kluis_err *err)
+{
+    struct insert_cache *victim = &s->cache[0];
+    for (size_t i = 0; i < STMT_CACHE; i++) {
+        struct insert_cache *c = &s->cache[i];
+        if (c->stmt && c->bucket == no) {
+            c->used = ++s->tick;
+            *out_rec = c->stmt;
+            *out_link = c->link_stmt;
+            return KLUIS_OK;
+        }
+        if (!c->stmt || c->used < victim->used)
+            victim = c;
+    }
+    sqlite3_finalize(victim->stmt);
+    sqlite3_finalize(victim->link_stmt);
+    memset(victim, 0, sizeof(*victim));
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO r_%" PRId64 "(gid, tenant, subject, category, links, created, expiry, "
+             "floor, held, value) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             no);
+    kluis_rc rc = prepare(s, sql, &victim->stmt, err);
+    if (rc)
+        return rc;
+    snprintf(sql, sizeof(sql), "INSERT INTO l_%" PRId64 "(row, tenant, link) VALUES(?1, ?2, ?3)",
+             no);
+    if ((rc = prepare(s, sql, &victim->link_stmt, err))) {
+        sqlite3_finalize(victim->stmt);
+        victim->stmt = NULL;
+        return rc;
+    }
+    victim->bucket = no;
+    victim->used = ++s->tick;
+    *out_rec = victim->stmt;
+    *out_link = victim->link_stmt;
+    return KLUIS_OK;
+}
+
+/* Writes a row into bucket no (gid 0: a new record, whose id is derived from its place). */
+static kluis_rc put_row(struct sq *s, int64_t no, uint64_t gid, const struct kluis_record_row *r,
+                        int64_t *out_row, struct kluis_err *err)
+{
+    sqlite3_stmt *st, *lst;
+    kluis_rc rc = insert_stmts(s, no, &st, &lst, err);
+    if (rc)
+        return rc;
+    if (gid)
+        sqlite3_bind_int64(st, 1, (int64_t)gid);
+    else
+        sqlite3_bind_null(st, 1);
+    sqlite3_bind_text(st, 2, r->tenant, -1, SQLITE_STATIC);
+    if (r->has_subject)
+        sqlite3_bind_blob(st, 3, r->subject.hash, 32, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_text(st, 4, r->category, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, r->links ? r->links : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, r->created);
+    sqlite3_bind_int64(st, 7, r->expiry);
+    sqlite3_bind_int64(st, 8, r->floor);
+    sqlite3_bind_int(st, 9, r->held);
+    sqlite3_bind_blob(st, 10, r->value_len ? r->value : "", (int)r->value_len, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, "storing a record");
+    int64_t row = sqlite3_last_insert_rowid(s->db);
+    if (row >= ((int64_t)1 << ROW_BITS))
+        return kluis_err_set(err, KLUIS_EINTERNAL, "store: bucket full");
+    /* One index row per link, for events that name a link. */
+    const char *l = r->links ? r->links : "";
+    while (*l) {
+        const char *nl = strchr(l, '\n');
+        size_t n = nl ? (size_t)(nl - l) : strlen(l);
+        if (n) {
+            sqlite3_bind_int64(lst, 1, row);
+            sqlite3_bind_text(lst, 2, r->tenant, -1, SQLITE_STATIC);
+            sqlite3_bind_text(lst, 3, l, (int)n, SQLITE_STATIC);
+            step = sqlite3_step(lst);
+            sqlite3_reset(lst);
+            if (step != SQLITE_DONE)
+                return sq_fail(s, err, "storing a record's links");
+        }
+        l += n + (nl ? 1 : 0);
+    }
+    *out_row = row;
+    return count_add(s, no, r->tenant, r->category, 1, err);
+}
+
+static kluis_rc sq_record_insert(void *obj, const struct kluis_record_row *r, uint64_t *out_id,
+                                 struct kluis_err *err)
+{
+    struct sq *s = obj;
+    int64_t start, end, no, row;
+    bucket_range(r->created, r->held ? INT64_MAX : r->expiry, &start, &end);
+    kluis_rc rc =
+        start == INT64_MAX ? (no = OPEN_BUCKET, KLUIS_OK) : bucket_for(s, start, end, &no, err);
+    if (rc == KLUIS_OK && no == OPEN_BUCKET && !bucket_table_exists(s, OPEN_BUCKET))
+        rc = bucket_create_table(s, OPEN_BUCKET, err);
+    if (rc == KLUIS_OK)
+        rc = put_row(s, no, 0, r, &row, err);
+    if (rc == KLUIS_OK)
+        *out_id = ((uint64_t)no << ROW_BITS) | (uint64_t)row;
+    return rc;
+}
+
+/* Where record id lives now: its bucket and row, or KLUIS_ENOTFOUND. */
+static kluis_rc locate(struct sq *s, uint64_t id, int64_t *out_no, int64_t *out_row,
+                       bool *out_moved, struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s, "SELECT bucket, row FROM forward WHERE id=?1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *out_no = sqlite3_column_int64(st, 0);
+        *out_row = sqlite3_column_int64(st, 1);
+        *out_moved = true;
+    } else {
+        *out_no = (int64_t)(id >> ROW_BITS);
+        *out_row = (int64_t)(id & (((uint64_t)1 << ROW_BITS) - 1));
+        *out_moved = false;
+    }
+    sqlite3_finalize(st);
+    if (*out_no <= 0 || id > (uint64_t)INT64_MAX || !bucket_table_exists(s, *out_no))
+        return KLUIS_ENOTFOUND;
+    return KLUIS_OK;
+}
+
+#define ROW_COLUMNS "row, gid, tenant, subject, category, links, created, expiry, floor, held"
+#define ROW_COLUMNS_R                                                                              \
+    "r.row, r.gid, r.tenant, r.subject, r.category, r.links, r.created, r.expiry, r.floor, r.held"
+
+static void row_from(sqlite3_stmt *st, int64_t no, bool with_value, struct kluis_record_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    int64_t row = sqlite3_column_int64(st, 0);
+    r->id = sqlite3_column_type(st, 1) == SQLITE_NULL ? ((uint64_t)no << ROW_BITS) | (uint64_t)row
+                                                      : (uint64_t)sqlite3_column_int64(st, 1);
+    r->tenant = (const char *)sqlite3_column_text(st, 2);
+    if (sqlite3_column_bytes(st, 3) == 32) {
+        memcpy(r->subject.hash, sqlite3_column_blob(st, 3), 32);
+        r->has_subject = true;
+    }
+    r->category = (const char *)sqlite3_column_text(st, 4);
+    r->links = (const char *)sqlite3_column_text(st, 5);
+    r->created = sqlite3_column_int64(st, 6);
+    r->expiry = sqlite3_column_int64(st, 7);
+    r->floor = sqlite3_column_int64(st, 8);
+    r->held = sqlite3_column_int(st, 9) != 0;
+    if (with_value) {
+        r->value = sqlite3_column_blob(st, 10);
+        r->value_len = (size_t)sqlite3_column_bytes(st, 10);
+    }
+}
+
+static kluis_rc sq_record_get(void *obj, const char *tenant, uint64_t id, kluis_record_fn fn,
+                              void *ctx, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    int64_t no, row;
+    bool moved;
+    kluis_rc rc = locate(s, id, &no, &row, &moved, err);
+    if (rc == KLUIS_ENOTFOUND)
+        return kluis_err_set(err, rc, "no such record");
+    if (rc)
+        return rc;
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "SELECT " ROW_COLUMNS ", value FROM r_%" PRId64 " WHERE row=?1 AND tenant=?2 AND %s",
+             no, moved ? "gid=?3" : "gid IS NULL");
+    sqlite3_stmt *st;
+    if ((rc = prepare(s, sql, &st, err)))
+        return rc;
+    sqlite3_bind_int64(st, 1, row);
+    sqlite3_bind_text(st, 2, tenant, -1, SQLITE_STATIC);
+    if (moved)
+        sqlite3_bind_int64(st, 3, (int64_t)id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        struct kluis_record_row r;
+        row_from(st, no, true, &r);
+        fn(ctx, &r);
+        rc = KLUIS_OK;
+    } else if (step == SQLITE_DONE) {
+        rc = kluis_err_set(err, KLUIS_ENOTFOUND, "no such record");
+    } else {
+        rc = sq_fail(s, err, "reading a record");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Removes the row at (no, row): its links, its count, and a forward entry pointing at it. */
+static kluis_rc remove_row(struct sq *s, int64_t no, int64_t row, uint64_t id, bool moved,
+                           const char *tenant, const char *category, struct kluis_err *err)
+{
+    char sql[160];
+    snprintf(sql, sizeof(sql),
+             "DELETE FROM r_%1$" PRId64 " WHERE row=%2$" PRId64 ";"
+             "DELETE FROM l_%1$" PRId64 " WHERE row=%2$" PRId64 ";",
+             no, row);
+    kluis_rc rc = exec(s, sql, err);
+    if (rc == KLUIS_OK && moved) {
+        snprintf(sql, sizeof(sql), "DELETE FROM forward WHERE id=%" PRId64, (int64_t)id);
+        rc = exec(s, sql, err);
+    }
+    if (rc == KLUIS_OK)
+        rc = count_add(s, no, tenant, category, -1, err);
+    return rc;
+}
+
+struct copy_ctx {
+    struct kluis_record_row row;
+    char *tenant, *category, *links;
+    void *value;
+    bool found;
+};
+
+static int copy_row(void *ctx, const struct kluis_record_row *r)
+{
+    struct copy_ctx *c = ctx;
+    c->row = *r;
+    c->tenant = strdup(r->tenant);
+    c->category = strdup(r->category);
+    c->links = strdup(r->links ? r->links : "");
+    c->value = malloc(r->value_len ? r->value_len : 1);
+    if (c->value && r->value_len)
+        memcpy(c->value, r->value, r->value_len);
+    c->row.tenant = c->tenant;
+    c->row.category = c->category;
+    c->row.links = c->links;
+    c->row.value = c->value;
+    c->found = c->tenant && c->category && c->links && c->value;
+    return 0;
+}
+
+static void copy_free(struct copy_ctx *c)
+{
+    free(c->tenant);
+    free(c->category);
+    free(c->links);
+    free(c->value);
+}
+
+static kluis_rc sq_record_retain(void *obj, const char *tenant, uint64_t id, int64_t expiry,
+                                 int64_t floor, bool held, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    int64_t no, row;
+    bool moved;
+    kluis_rc rc = locate(s, id, &no, &row, &moved, err);
+    if (rc == KLUIS_ENOTFOUND)
+        return kluis_err_set(err, rc, "no such record");
+    if (rc)
+        return rc;
+    struct copy_ctx c = {0};
+    if ((rc = sq_record_get(s, tenant, id, copy_row, &c, err))) {
+        copy_free(&c);
+        return rc;
+    }
+    if (!c.found) {
+        copy_free(&c);
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    }
+    int64_t start, end, dest;
+    bucket_range(c.row.created, held ? INT64_MAX : expiry, &start, &end);
+    rc =
+        start == INT64_MAX ? (dest = OPEN_BUCKET, KLUIS_OK) : bucket_for(s, start, end, &dest, err);
+    if (rc == KLUIS_OK && dest == OPEN_BUCKET && !bucket_table_exists(s, OPEN_BUCKET))
+        rc = bucket_create_table(s, OPEN_BUCKET, err);
+    if (rc == KLUIS_OK && dest == no) {
+        /* Same bucket: update in place. */
+        char sql[160];
+        snprintf(sql, sizeof(sql),
+                 "UPDATE r_%" PRId64 " SET expiry=%" PRId64 ", floor=%" PRId64
+                 ", held=%d WHERE row=%" PRId64,
+                 no, expiry, floor, held ? 1 : 0, row);
+        rc = exec(s, sql, err);
+        copy_free(&c);
+        return rc;
+    }
+    if (rc == KLUIS_OK)
+        rc = remove_row(s, no, row, id, moved, c.row.tenant, c.row.category, err);
+    int64_t new_row = 0;
+    c.row.expiry = expiry;
+    c.row.floor = floor;
+    c.row.held = held;
+    bool home = dest == (int64_t)(id >> ROW_BITS);
+    /* Back in its home bucket a record still cannot take its old row (it may be reused), so it
+     * is always written with its id and a forward entry. */
+    (void)home;
+    if (rc == KLUIS_OK)
+        rc = put_row(s, dest, id, &c.row, &new_row, err);
+    if (rc == KLUIS_OK) {
+        char sql[160];
+        snprintf(sql, sizeof(sql),
+                 "INSERT OR REPLACE INTO forward VALUES(%" PRId64 ", %" PRId64 ", %" PRId64 ")",
+                 (int64_t)id, dest, new_row);
+        rc = exec(s, sql, err);
+    }
+    copy_free(&c);
+    return rc;
+}
+
+static kluis_rc sq_record_delete(void *obj, const char *tenant, uint64_t id, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    int64_t no, row;
+    bool moved;
+    kluis_rc rc = locate(s, id, &no, &row, &moved, err);
+    if (rc == KLUIS_ENOTFOUND)
+        return kluis_err_set(err, rc, "no such record");
+    if (rc)
+        return rc;
+    struct copy_ctx c = {0};
+    if ((rc = sq_record_get(s, tenant, id, copy_row, &c, err)) == KLUIS_OK) {
+        rc = c.found ? remove_row(s, no, row, id, moved, c.row.tenant, c.row.category, err)
+                     : kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    }
+    copy_free(&c);
+    return rc;
+}
+
+/* Calls fn(ctx, no) for every bucket, in order of expiry. */
+static kluis_rc each_bucket(struct sq *s, int (*fn)(struct sq *, int64_t, int64_t, int64_t, void *),
+                            void *ctx, struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s, "SELECT no, start, end FROM buckets ORDER BY start, no", &st, err);
+    if (rc)
+        return rc;
+    /* Collect first: the callback may run statements on the same connection. */
+    size_t n = 0, cap = 64;
+    int64_t(*b)[3] = malloc(cap * sizeof(*b));
+    int step;
+    while (b && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            void *nb = realloc(b, cap * sizeof(*b));
+            if (!nb) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+        }
+        b[n][0] = sqlite3_column_int64(st, 0);
+        b[n][1] = sqlite3_column_int64(st, 1);
+        b[n][2] = sqlite3_column_int64(st, 2);
+        n++;
+    }
+    sqlite3_finalize(st);
+    if (!b)
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    int stop = 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = fn(s, b[i][0], b[i][1], b[i][2], ctx);
+    free(b);
+    return stop < 0 ? KLUIS_EIO : KLUIS_OK;
+}
+
+struct scan_ctx {
+    const struct kluis_record_filter *f;
+    kluis_record_fn fn;
+    void *ctx;
+    struct kluis_err *err;
+    kluis_rc rc;
+    bool stopped;
+};
+
+static int scan_bucket(struct sq *s, int64_t no, int64_t start, int64_t end, void *vctx)
+{
+    struct scan_ctx *c = vctx;
+    (void)start;
+    (void)end;
+    if (!bucket_table_exists(s, no))
+        return 0;
+    const struct kluis_record_filter *f = c->f;
+    char sql[512];
+    int n = snprintf(sql, sizeof(sql), "SELECT " ROW_COLUMNS_R "%s FROM r_%" PRId64 " r",
+                     f->with_values ? ", r.value" : ", NULL", no);
+    if (f->link)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n,
+                      " JOIN l_%" PRId64 " l ON l.row = r.row AND l.tenant = r.tenant AND "
+                      "l.link = ?4",
+                      no);
+    snprintf(sql + n, sizeof(sql) - (size_t)n, " WHERE r.tenant = ?1%s%s ORDER BY r.created, r.row",
+             f->subject ? " AND r.subject = ?2" : "", f->category ? " AND r.category = ?3" : "");
+    sqlite3_stmt *st;
+    if ((c->rc = prepare(s, sql, &st, c->err)))
+        return -1;
+    sqlite3_bind_text(st, 1, f->tenant, -1, SQLITE_STATIC);
+    if (f->subject)
+        sqlite3_bind_blob(st, 2, f->subject->hash, 32, SQLITE_STATIC);
+    if (f->category)
+        sqlite3_bind_text(st, 3, f->category, -1, SQLITE_STATIC);
+    if (f->link)
+        sqlite3_bind_text(st, 4, f->link, -1, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct kluis_record_row r;
+        row_from(st, no, f->with_values, &r);
+        if (c->fn(c->ctx, &r)) {
+            c->stopped = true;
+            break;
+        }
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        c->rc = sq_fail(s, c->err, "scanning records");
+    sqlite3_finalize(st);
+    return c->rc ? -1 : c->stopped ? 1 : 0;
+}
+
+static kluis_rc sq_records_scan(void *obj, const struct kluis_record_filter *f, kluis_record_fn fn,
+                                void *ctx, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    if (!f || !f->tenant)
+        return kluis_err_set(err, KLUIS_EINVAL, "a record scan needs a tenant");
+    struct scan_ctx c = {.f = f, .fn = fn, .ctx = ctx, .err = err};
+    kluis_rc rc = each_bucket(s, scan_bucket, &c, err);
+    return c.rc ? c.rc : rc;
+}
+
+/* ---- Tenants and settings ----------------------------------------------------------------- */
+
+static kluis_rc sq_tenant_insert(void *obj, const struct kluis_tenant_row *t, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s, "INSERT INTO tenants VALUES(?1, ?2, ?3)", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, t->tenant, -1, SQLITE_STATIC);
+    if (t->country)
+        sqlite3_bind_text(st, 2, t->country, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, t->created);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step == SQLITE_CONSTRAINT || (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT)
+        return kluis_err_set(err, KLUIS_EEXIST, "tenant '%s' exists already", t->tenant);
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, "adding a tenant");
+    return KLUIS_OK;
+}
+
+static kluis_rc tenant_query(struct sq *s, const char *tenant, kluis_tenant_fn fn, void *ctx,
+                             bool *found, struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s,
+                          tenant ? "SELECT tenant, country, created FROM tenants WHERE tenant=?1"
+                                 : "SELECT tenant, country, created FROM tenants ORDER BY tenant",
+                          &st, err);
+    if (rc)
+        return rc;
+    if (tenant)
+        sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+    int step;
+    *found = false;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct kluis_tenant_row t = {
+            .tenant = (const char *)sqlite3_column_text(st, 0),
+            .country = (const char *)sqlite3_column_text(st, 1),
+            .created = sqlite3_column_int64(st, 2),
+        };
+        *found = true;
+        if (fn && fn(ctx, &t))
+            break;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = sq_fail(s, err, "reading tenants");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static kluis_rc sq_tenant_get(void *obj, const char *tenant, kluis_tenant_fn fn, void *ctx,
+                              struct kluis_err *err)
+{
+    bool found;
+    kluis_rc rc = tenant_query(obj, tenant, fn, ctx, &found, err);
+    if (rc == KLUIS_OK && !found)
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "no tenant '%s'", tenant);
+    return rc;
+}
+
+static kluis_rc sq_tenants_scan(void *obj, kluis_tenant_fn fn, void *ctx, struct kluis_err *err)
+{
+    bool found;
+    return tenant_query(obj, NULL, fn, ctx, &found, err);
+}
+
+static kluis_rc sq_setting_put(void *obj, const struct kluis_setting_row *r, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s, "INSERT OR REPLACE INTO settings VALUES(?1, ?2, ?3)", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, r->tenant, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->value, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? KLUIS_OK : sq_fail(s, err, "changing a setting");
+}
+
+static kluis_rc sq_settings_scan(void *obj, const char *tenant, kluis_setting_fn fn, void *ctx,
+                                 struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s, "SELECT tenant, key, value FROM settings WHERE tenant=?1 ORDER BY key",
+                          &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct kluis_setting_row r = {
+            .tenant = (const char *)sqlite3_column_text(st, 0),
+            .key = (const char *)sqlite3_column_text(st, 1),
+            .value = (const char *)sqlite3_column_text(st, 2),
+        };
+        if (fn(ctx, &r))
+            break;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = sq_fail(s, err, "reading settings");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- Events ------------------------------------------------------------------------------- */
+
+static kluis_rc sq_event_insert(void *obj, const struct kluis_event_row *r, uint64_t *out_id,
+                                struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s,
+                          "INSERT INTO events(tenant, name, purpose, subject, link, at) "
+                          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                          &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, r->tenant, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
+    if (r->purpose)
+        sqlite3_bind_text(st, 3, r->purpose, -1, SQLITE_STATIC);
+    if (r->has_subject)
+        sqlite3_bind_blob(st, 4, r->subject.hash, 32, SQLITE_STATIC);
+    if (r->link)
+        sqlite3_bind_text(st, 5, r->link, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, r->at);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, "recording an event");
+    *out_id = (uint64_t)sqlite3_last_insert_rowid(s->db);
+    return KLUIS_OK;
+}
+
+static kluis_rc event_rows(struct sq *s, sqlite3_stmt *st, kluis_event_fn fn, void *ctx,
+                           struct kluis_err *err)
+{
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct kluis_event_row r = {
+            .id = (uint64_t)sqlite3_column_int64(st, 0),
+            .tenant = (const char *)sqlite3_column_text(st, 1),
+            .name = (const char *)sqlite3_column_text(st, 2),
+            .purpose = (const char *)sqlite3_column_text(st, 3),
+            .link = (const char *)sqlite3_column_text(st, 5),
+            .at = sqlite3_column_int64(st, 6),
+        };
+        if (sqlite3_column_bytes(st, 4) == 32) {
+            memcpy(r.subject.hash, sqlite3_column_blob(st, 4), 32);
+            r.has_subject = true;
+        }
+        if (fn(ctx, &r))
+            break;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return sq_fail(s, err, "reading events");
+    return KLUIS_OK;
+}
+
+static kluis_rc sq_events_for_record(void *obj, const char *tenant,
+                                     const struct kluis_subject_ref *subject, const char *links,
+                                     kluis_event_fn fn, void *ctx, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    /* Events of the tenant that name neither a subject nor a link, of this subject, or of one of
+     * its links ("k=v\n" lines, matched with instr on a newline-framed copy). */
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s,
+                          "SELECT id, tenant, name, purpose, subject, link, at FROM events "
+                          "WHERE tenant = ?1 AND ((subject IS NULL AND link IS NULL) "
+                          "OR (?2 IS NOT NULL AND subject = ?2) "
+                          "OR (link IS NOT NULL AND instr(?3, char(10) || link || char(10)) > 0)) "
+                          "ORDER BY at, id",
+                          &st, err);
+    if (rc)
+        return rc;
+    size_t ll = links ? strlen(links) : 0;
+    char *framed = malloc(ll + 3);
+    if (!framed) {
+        sqlite3_finalize(st);
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    }
+    framed[0] = '\n';
+    memcpy(framed + 1, links ? links : "", ll);
+    framed[ll + 1] = (ll && links[ll - 1] == '\n') ? '\0' : '\n';
+    framed[ll + 2] = '\0';
+    sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+    if (subject)
+        sqlite3_bind_blob(st, 2, subject->hash, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, framed, -1, SQLITE_STATIC);
+    rc = event_rows(s, st, fn, ctx, err);
+    sqlite3_finalize(st);
+    free(framed);
+    return rc;
+}
+
+/* ---- Holds -------------------------------------------------------------------------------- */
+
+static kluis_rc sq_hold_insert(void *obj, const struct kluis_hold_row *r, uint64_t *out_id,
+                               struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s,
+                          "INSERT INTO holds(tenant, subject, category, reason, placed) "
+                          "VALUES(?1, ?2, ?3, ?4, ?5)",
+                          &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, r->tenant, -1, SQLITE_STATIC);
+    if (r->has_subject)
+        sqlite3_bind_blob(st, 2, r->subject.hash, 32, SQLITE_STATIC);
+    if (r->category)
+        sqlite3_bind_text(st, 3, r->category, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, r->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, r->placed);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, "placing a hold");
+    *out_id = (uint64_t)sqlite3_last_insert_rowid(s->db);
+    return KLUIS_OK;
+}
+
+static kluis_rc sq_hold_release(void *obj, uint64_t id, int64_t at, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    char sql[128];
+    snprintf(sql, sizeof(sql),
+             "UPDATE holds SET released=%" PRId64 " WHERE id=%" PRId64 " AND released IS NULL", at,
+             (int64_t)id);
+    kluis_rc rc = exec(s, sql, err);
+    if (rc == KLUIS_OK && sqlite3_changes(s->db) == 0)
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "no active hold %" PRIu64, id);
+    return rc;
+}
+
+static kluis_rc hold_rows(struct sq *s, sqlite3_stmt *st, kluis_hold_fn fn, void *ctx, bool *found,
+                          struct kluis_err *err)
+{
+    int step;
+    *found = false;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct kluis_hold_row r = {
+            .id = (uint64_t)sqlite3_column_int64(st, 0),
+            .tenant = (const char *)sqlite3_column_text(st, 1),
+            .category = (const char *)sqlite3_column_text(st, 3),
+            .reason = (const char *)sqlite3_column_text(st, 4),
+            .placed = sqlite3_column_int64(st, 5),
+            .released = sqlite3_column_type(st, 6) != SQLITE_NULL,
+            .released_at = sqlite3_column_int64(st, 6),
+        };
+        if (sqlite3_column_bytes(st, 2) == 32) {
+            memcpy(r.subject.hash, sqlite3_column_blob(st, 2), 32);
+            r.has_subject = true;
+        }
+        *found = true;
+        if (fn(ctx, &r))
+            break;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return sq_fail(s, err, "reading holds");
+    return KLUIS_OK;
+}
+
+static kluis_rc sq_holds_scan(void *obj, const char *tenant, kluis_hold_fn fn, void *ctx,
+                              struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s,
+                          "SELECT id, tenant, subject, category, reason, placed, released FROM "
+                          "holds WHERE released IS NULL AND (?1 IS NULL OR tenant = ?1) "
+                          "ORDER BY id",
+                          &st, err);
+    if (rc)
+        return rc;
+    if (tenant)
+        sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+    bool found;
+    rc = hold_rows(s, st, fn, ctx, &found, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static kluis_rc sq_hold_get(void *obj, uint64_t id, kluis_hold_fn fn, void *ctx,
+                            struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s,
+                          "SELECT id, tenant, subject, category, reason, placed, released FROM "
+                          "holds WHERE id = ?1",
+                          &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)id);
+    bool found;
+    rc = hold_rows(s, st, fn, ctx, &found, err);
+    sqlite3_finalize(st);
+    if (rc == KLUIS_OK && !found)
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "no hold %" PRIu64, id);
+    return rc;
+}
+
+/* ---- Purge -------------------------------------------------------------------------------- */
+
+struct purge_ctx {
+    int64_t now;
+    bool dry_run;
+    kluis_purge_fn fn;
+    void *ctx;
+    struct kluis_err *err;
+    kluis_rc rc;
+};
+
+static int report_counts(struct sq *s, sqlite3_stmt *st, struct purge_ctx *c)
+{
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct kluis_purge_count pc = {
+            .tenant = (const char *)sqlite3_column_text(st, 0),
+            .category = (const char *)sqlite3_column_text(st, 1),
+            .removed = (uint64_t)sqlite3_column_int64(st, 2),
+        };
+        if (pc.removed && c->fn)
+            c->fn(c->ctx, &pc);
+    }
+    if (step != SQLITE_DONE) {
+        c->rc = sq_fail(s, c->err, "counting expired records");
+        return -1;
+    }
+    return 0;
+}
+
+static int purge_bucket(struct sq *s, int64_t no, int64_t start, int64_t end, void *vctx)
+{
+    struct purge_ctx *c = vctx;
+    if (no == OPEN_BUCKET || start > c->now)
+        return start > c->now && no != OPEN_BUCKET ? 1 : 0; /* buckets come in order of start */
+    if (!bucket_table_exists(s, no))
+        return 0;
+    char sql[512];
+    sqlite3_stmt *st;
+    if (end <= c->now) {
+        /* Wholly expired: report from the counts, then drop. Held records never sit in a
+         * dated bucket (they live in the open one), and floors are part of the expiry. */
+        snprintf(sql, sizeof(sql),
+                 "SELECT tenant, category, n FROM bucket_counts WHERE bucket = %" PRId64
+                 " ORDER BY tenant, category",
+                 no);
+        if ((c->rc = prepare(s, sql, &st, c->err)))
+            return -1;
+        int r = report_counts(s, st, c);
+        sqlite3_finalize(st);
+        if (r || c->dry_run)
+            return r;
+        snprintf(sql, sizeof(sql),
+                 "DROP TABLE r_%1$" PRId64 "; DROP TABLE l_%1$" PRId64 ";"
+                 "DELETE FROM forward WHERE bucket = %1$" PRId64 ";"
+                 "DELETE FROM bucket_counts WHERE bucket = %1$" PRId64 ";"
+                 "DELETE FROM buckets WHERE no = %1$" PRId64 ";",
+                 no);
+        for (size_t i = 0; i < STMT_CACHE; i++) {
+            if (s->cache[i].stmt && s->cache[i].bucket == no) {
+                sqlite3_finalize(s->cache[i].stmt);
+                sqlite3_finalize(s->cache[i].link_stmt);
+                memset(&s->cache[i], 0, sizeof(s->cache[i]));
+            }
+        }
+        c->rc = exec(s, sql, c->err);
+        return c->rc ? -1 : 0;
+    }
+    /* Expiring now: trim what is due, row by row (at most this bucket's range). */
+    snprintf(sql, sizeof(sql),
+             "SELECT tenant, category, count(*) FROM r_%" PRId64 " WHERE expiry <= %" PRId64
+             " AND held = 0 GROUP BY tenant, category ORDER BY tenant, category",
+             no, c->now);
+    if ((c->rc = prepare(s, sql, &st, c->err)))
+        return -1;
+    int r = report_counts(s, st, c);
+    if (r == 0 && !c->dry_run) {
+        sqlite3_reset(st);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            c->rc = count_add(s, no, (const char *)sqlite3_column_text(st, 0),
+                              (const char *)sqlite3_column_text(st, 1),
+                              -sqlite3_column_int64(st, 2), c->err);
+            if (c->rc)
+                break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (r || c->rc || c->dry_run)
+        return r || c->rc ? -1 : 0;
+    snprintf(sql, sizeof(sql),
+             "DELETE FROM forward WHERE id IN (SELECT gid FROM r_%1$" PRId64
+             " WHERE expiry <= %2$" PRId64 " AND held = 0 AND gid IS NOT NULL);"
+             "DELETE FROM l_%1$" PRId64 " WHERE row IN (SELECT row FROM r_%1$" PRId64
+             " WHERE expiry <= %2$" PRId64 " AND held = 0);"
+             "DELETE FROM r_%1$" PRId64 " WHERE expiry <= %2$" PRId64 " AND held = 0;",
+             no, c->now);
+    c->rc = exec(s, sql, c->err);
+    return c->rc ? -1 : 0;
+}
+
+static kluis_rc sq_purge(void *obj, int64_t now, bool dry_run, kluis_purge_fn fn, void *ctx,
+                         struct kluis_err *err)
+{
+    struct sq *s = obj;
+    struct purge_ctx c = {.now = now, .dry_run = dry_run, .fn = fn, .ctx = ctx, .err = err};
+    kluis_rc rc = each_bucket(s, purge_bucket, &c, err);
+    return c.rc ? c.rc : rc;
+}
+
+static kluis_rc sq_oldest_expiry(void *obj, int64_t *out, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s,
+                          "SELECT b.no FROM buckets b WHERE b.no != 1 AND EXISTS (SELECT 1 FROM "
+                          "bucket_counts c WHERE c.bucket = b.no AND c.n > 0) ORDER BY b.start "
+                          "LIMIT 1",
+                          &st, err);
+    if (rc)
+        return rc;
+    int64_t no = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        no = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    *out = INT64_MAX;
+    if (!no || !bucket_table_exists(s, no))
+        return KLUIS_OK;
+    char sql[96];
+    snprintf(sql, sizeof(sql), "SELECT min(expiry) FROM r_%" PRId64, no);
+    if ((rc = prepare(s, sql, &st, err)))
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return KLUIS_OK;
+}
+
+static kluis_rc sq_receipt_insert(void *obj, int64_t at, const char *json, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s, "INSERT INTO receipts(at, body) VALUES(?1, ?2)", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, at);
+    sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? KLUIS_OK : sq_fail(s, err, "storing a purge receipt");
+}
+
+const struct kluis_store_backend kluis_store_sqlite = {
+    .version = KLUIS_STORE_BACKEND_VERSION,
+    .name = "sqlite",
+    .obj_size = sizeof(struct sq),
+    .open = sq_open,
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .secret = sq_secret,
+    .tenant_insert = sq_tenant_insert,
+    .tenant_get = sq_tenant_get,
+    .tenants_scan = sq_tenants_scan,
+    .setting_put = sq_setting_put,
+    .settings_scan = sq_settings_scan,
+    .record_insert = sq_record_insert,
+    .record_get = sq_record_get,
+    .record_retain = sq_record_retain,
+    .record_delete = sq_record_delete,
+    .records_scan = sq_records_scan,
+    .event_insert = sq_event_insert,
+    .events_for_record = sq_events_for_record,
+    .hold_insert = sq_hold_insert,
+    .hold_release = sq_hold_release,
+    .holds_scan = sq_holds_scan,
+    .hold_get = sq_hold_get,
+    .purge = sq_purge,
+    .oldest_expiry = sq_oldest_expiry,
+    .receipt_insert = sq_receipt_insert,
+};

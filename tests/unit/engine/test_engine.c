@@ -1,0 +1,413 @@
+/*
+ * The engine: refusals, expiry on write and on events, holds, purge, export, and atomicity under
+ * injected store faults (an operation interrupted at any call leaves no part of itself).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kluis/kluis.h"
+
+#define DAY 86400
+
+static const char policy_yaml[] =
+    "kluis: 1\n"
+    "organisation:\n"
+    "  name: T B.V.\n"
+    "  address: Straat 1\n"
+    "  country: NL\n"
+    "  contact: {email: a@b.example}\n"
+    "  dpo: {appointed: false, reason: {nl: n, en: e}}\n"
+    "events:\n"
+    "  - {id: draft.approved, name: {nl: a, en: a}}\n"
+    "  - {id: draft.skipped, name: {nl: s, en: s}}\n"
+    "  - {id: integration.removed, name: {nl: r, en: r}}\n"
+    "  - {id: account.closed, name: {nl: c, en: c}}\n"
+    "categories:\n"
+    "  - {id: mail, name: {nl: M, en: M}, role: processor, retention: 7d}\n"
+    "  - {id: bodies, name: {nl: B, en: B}, role: processor, storage: transient}\n"
+    "  - id: audio\n"
+    "    name: {nl: A, en: A}\n"
+    "    role: processor\n"
+    "    storage: {default: transient, tenant_may_change: true}\n"
+    "    retention: {tenant: {default: 0d, min: 0d, max: 90d}}\n"
+    "  - id: drafts\n"
+    "    name: {nl: D, en: D}\n"
+    "    role: processor\n"
+    "    retention: 30d after draft.approved | draft.skipped\n"
+    "  - id: whatsapp\n"
+    "    name: {nl: W, en: W}\n"
+    "    role: processor\n"
+    "    retention: {tenant: {default: 90d, min: 0d, max: 2y}}\n"
+    "  - id: tokens\n"
+    "    name: {nl: T, en: T}\n"
+    "    role: processor\n"
+    "    retention: until integration.removed + 30d\n"
+    "  - id: invoices\n"
+    "    name: {nl: F, en: F}\n"
+    "    role: controller\n"
+    "    retention:\n"
+    "      - until account.closed + 7y\n"
+    "      - legal: {period: 7y, after: account.closed, source: \"art. 52 AWR\"}\n"
+    "purposes:\n"
+    "  - id: service\n"
+    "    name: {nl: S, en: S}\n"
+    "    role: processor\n"
+    "    categories: [mail, bodies, audio, drafts, whatsapp, tokens]\n"
+    "  - id: billing\n"
+    "    name: {nl: F, en: F}\n"
+    "    basis: legal_obligation\n"
+    "    categories: [invoices]\n";
+
+static struct kluis_policy *policy;
+static char db_path[256];
+static int64_t t0;
+
+static void remove_db(void)
+{
+    char p[300];
+    unlink(db_path);
+    snprintf(p, sizeof(p), "%s-wal", db_path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", db_path);
+    unlink(p);
+}
+
+/* The engine on the test store, or NULL when opening fails (a fault may be injected there). */
+static struct kluis_engine *try_open(const struct kluis_store_backend *be)
+{
+    struct kluis_store *s = NULL;
+    if (kluis_store_open_backend(be, db_path, &s, NULL) != KLUIS_OK)
+        return NULL;
+    struct kluis_engine *e = NULL;
+    if (kluis_engine_open_store(policy, s, &e, NULL) != KLUIS_OK)
+        return NULL;
+    kluis_engine_set_now(e, t0);
+    return e;
+}
+
+static struct kluis_engine *open_engine(const struct kluis_store_backend *be)
+{
+    struct kluis_engine *e = try_open(be);
+    assert_non_null(e);
+    return e;
+}
+
+static int setup(void **state)
+{
+    static int n;
+    snprintf(db_path, sizeof(db_path), "/tmp/kluis-engine-%d-%d.db", (int)getpid(), ++n);
+    remove_db();
+    struct kluis_engine *e = open_engine(&kluis_store_sqlite);
+    assert_int_equal(kluis_tenant_add(e, "acme", "NL", NULL), KLUIS_OK);
+    assert_int_equal(kluis_tenant_add(e, "globex", "BE", NULL), KLUIS_OK);
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    kluis_engine_close(*state);
+    remove_db();
+    return 0;
+}
+
+static kluis_rc put(struct kluis_engine *e, const char *tenant, const char *subject,
+                    const char *category, const char *link_key, const char *link_value,
+                    uint64_t *id, struct kluis_err *err)
+{
+    struct kluis_link l = {link_key, link_value};
+    struct kluis_record_input in = {
+        .tenant = tenant,
+        .subject = subject,
+        .category = category,
+        .links = link_key ? &l : NULL,
+        .n_links = link_key ? 1 : 0,
+        .value = "value",
+        .value_len = 5,
+    };
+    return kluis_record_put(e, &in, id, err);
+}
+
+static kluis_rc get(struct kluis_engine *e, const char *tenant, uint64_t id, const char *purpose,
+                    int64_t *expiry)
+{
+    struct kluis_record *r = NULL;
+    kluis_rc rc = kluis_record_get(e, tenant, id, purpose, &r, NULL);
+    if (rc == KLUIS_OK && expiry)
+        *expiry = r->expiry;
+    kluis_record_free(r);
+    return rc;
+}
+
+static void test_refusals(void **state)
+{
+    struct kluis_engine *e = *state;
+    struct kluis_err err = {0};
+    uint64_t id;
+    assert_int_equal(put(e, "acme", "s1", "nope", NULL, NULL, &id, &err), KLUIS_EREFUSED);
+    assert_non_null(strstr(err.message, "no category 'nope'"));
+    assert_int_equal(put(e, "acme", "s1", "bodies", NULL, NULL, &id, &err), KLUIS_EREFUSED);
+    assert_non_null(strstr(err.message, "never stored"));
+    assert_int_equal(put(e, "acme", "s1", "audio", NULL, NULL, &id, &err), KLUIS_EREFUSED);
+    assert_int_equal(put(e, "nobody", "s1", "mail", NULL, NULL, &id, &err), KLUIS_ENOTFOUND);
+    assert_int_equal(kluis_tenant_set(e, "acme", "whatsapp.retention=5y", &err), KLUIS_EREFUSED);
+    assert_non_null(strstr(err.message, "2y"));
+    assert_int_equal(kluis_tenant_set(e, "acme", "mail.storage=transient", &err), KLUIS_EREFUSED);
+    assert_int_equal(kluis_tenant_set(e, "acme", "whatsapp.colour=red", &err), KLUIS_EINVAL);
+    assert_int_equal(kluis_tenant_add(e, "acme", "NL", &err), KLUIS_EEXIST);
+    assert_int_equal(kluis_tenant_add(e, "bad name", NULL, &err), KLUIS_EINVAL);
+}
+
+static void test_opt_in_storage_and_tenant_retention(void **state)
+{
+    struct kluis_engine *e = *state;
+    uint64_t id;
+    int64_t expiry;
+    assert_int_equal(kluis_tenant_set(e, "acme", "audio.storage=stored", NULL), KLUIS_OK);
+    assert_int_equal(kluis_tenant_set(e, "acme", "audio.retention=30d", NULL), KLUIS_OK);
+    assert_int_equal(put(e, "acme", "s1", "audio", NULL, NULL, &id, NULL), KLUIS_OK);
+    assert_int_equal(get(e, "acme", id, "service", &expiry), KLUIS_OK);
+    assert_int_equal(expiry, t0 + 30 * DAY);
+
+    assert_int_equal(put(e, "acme", "s1", "whatsapp", NULL, NULL, &id, NULL), KLUIS_OK);
+    assert_int_equal(get(e, "acme", id, "service", &expiry), KLUIS_OK);
+    assert_int_equal(expiry, t0 + 90 * DAY);
+    /* A changed setting recomputes what is stored. */
+    assert_int_equal(kluis_tenant_set(e, "acme", "whatsapp.retention=30d", NULL), KLUIS_OK);
+    assert_int_equal(get(e, "acme", id, "service", &expiry), KLUIS_OK);
+    assert_int_equal(expiry, t0 + 30 * DAY);
+}
+
+static void test_expired_never_returned_and_isolation(void **state)
+{
+    struct kluis_engine *e = *state;
+    uint64_t id;
+    assert_int_equal(put(e, "acme", "s1", "mail", NULL, NULL, &id, NULL), KLUIS_OK);
+    assert_int_equal(get(e, "acme", id, "service", NULL), KLUIS_OK);
+    assert_int_equal(get(e, "globex", id, "service", NULL), KLUIS_ENOTFOUND);
+    assert_int_equal(get(e, "acme", id, "billing", NULL), KLUIS_EREFUSED);
+    kluis_engine_set_now(e, t0 + 7 * DAY - 1);
+    assert_int_equal(get(e, "acme", id, "service", NULL), KLUIS_OK);
+    kluis_engine_set_now(e, t0 + 7 * DAY);
+    assert_int_equal(get(e, "acme", id, "service", NULL), KLUIS_ENOTFOUND);
+}
+
+static void test_events_move_expiry(void **state)
+{
+    struct kluis_engine *e = *state;
+    uint64_t draft, other, token;
+    int64_t expiry;
+    assert_int_equal(put(e, "acme", "s1", "drafts", "draft", "981", &draft, NULL), KLUIS_OK);
+    assert_int_equal(put(e, "acme", "s1", "drafts", "draft", "982", &other, NULL), KLUIS_OK);
+    assert_int_equal(put(e, "acme", "s2", "tokens", "integration", "gmail-42", &token, NULL),
+                     KLUIS_OK);
+    assert_int_equal(get(e, "acme", draft, "service", &expiry), KLUIS_OK);
+    assert_int_equal(expiry, KLUIS_TIME_NEVER);
+
+    kluis_engine_set_now(e, t0 + DAY);
+    struct kluis_link l = {"draft", "981"};
+    struct kluis_event_input ev = {.tenant = "acme", .name = "draft.approved", .link = &l};
+    uint64_t affected = 0;
+    assert_int_equal(kluis_event_record(e, &ev, &affected, NULL), KLUIS_OK);
+    assert_int_equal(affected, 1);
+    assert_int_equal(get(e, "acme", draft, "service", &expiry), KLUIS_OK);
+    assert_int_equal(expiry, t0 + 31 * DAY);
+    assert_int_equal(get(e, "acme", other, "service", &expiry), KLUIS_OK);
+    assert_int_equal(expiry, KLUIS_TIME_NEVER);
+
+    /* Another tenant's event changes nothing here. */
+    struct kluis_link li = {"integration", "gmail-42"};
+    struct kluis_event_input ev2 = {.tenant = "globex", .name = "integration.removed", .link = &li};
+    assert_int_equal(kluis_event_record(e, &ev2, &affected, NULL), KLUIS_OK);
+    assert_int_equal(affected, 0);
+    ev2.tenant = "acme";
+    assert_int_equal(kluis_event_record(e, &ev2, &affected, NULL), KLUIS_OK);
+    assert_int_equal(affected, 1);
+    assert_int_equal(get(e, "acme", token, "service", &expiry), KLUIS_OK);
+    assert_int_equal(expiry, t0 + 31 * DAY);
+
+    struct kluis_err err = {0};
+    struct kluis_event_input bad = {.tenant = "acme", .name = "draft.aproved"};
+    assert_int_equal(kluis_event_record(e, &bad, NULL, &err), KLUIS_EREFUSED);
+}
+
+static void test_legal_minimum_and_holds(void **state)
+{
+    struct kluis_engine *e = *state;
+    uint64_t inv, mail;
+    int64_t expiry;
+    assert_int_equal(put(e, "acme", "cust-1", "invoices", NULL, NULL, &inv, NULL), KLUIS_OK);
+    struct kluis_event_input closed = {
+        .tenant = "acme", .name = "account.closed", .subject = "cust-1"};
+    kluis_engine_set_now(e, t0 + 10 * DAY);
+    assert_int_equal(kluis_event_record(e, &closed, NULL, NULL), KLUIS_OK);
+    struct kluis_record *r = NULL;
+    assert_int_equal(kluis_record_get(e, "acme", inv, "billing", &r, NULL), KLUIS_OK);
+    assert_int_equal(r->floor,
+                     kluis_time_add(t0 + 10 * DAY, (struct kluis_duration){7, KLUIS_UNIT_YEAR}));
+    kluis_record_free(r);
+
+    assert_int_equal(put(e, "acme", "cust-2", "mail", NULL, NULL, &mail, NULL), KLUIS_OK);
+    uint64_t hold;
+    assert_int_equal(kluis_hold_add(e, "acme", "cust-2", NULL, "litigation", &hold, NULL),
+                     KLUIS_OK);
+    kluis_engine_set_now(e, t0 + 100 * DAY);
+    struct kluis_purge_report *rep = NULL;
+    assert_int_equal(kluis_purge(e, false, &rep, NULL), KLUIS_OK);
+    kluis_purge_report_free(rep);
+    assert_int_equal(get(e, "acme", mail, "service", &expiry), KLUIS_OK); /* held */
+    assert_int_equal(kluis_hold_release(e, hold, NULL), KLUIS_OK);
+    assert_int_equal(kluis_hold_release(e, hold, NULL), KLUIS_EREFUSED);
+    assert_int_equal(get(e, "acme", mail, "service", &expiry), KLUIS_ENOTFOUND);
+    assert_int_equal(kluis_purge(e, false, &rep, NULL), KLUIS_OK);
+    assert_int_equal(rep->total, 1);
+    assert_non_null(rep->receipt_json);
+    kluis_purge_report_free(rep);
+}
+
+static void test_purge_report_and_dry_run(void **state)
+{
+    struct kluis_engine *e = *state;
+    uint64_t id;
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(put(e, "acme", "s", "mail", NULL, NULL, &id, NULL), KLUIS_OK);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(put(e, "globex", "s", "mail", NULL, NULL, &id, NULL), KLUIS_OK);
+    kluis_engine_set_now(e, t0 + 8 * DAY);
+    struct kluis_purge_report *dry = NULL, *real = NULL;
+    assert_int_equal(kluis_purge(e, true, &dry, NULL), KLUIS_OK);
+    assert_int_equal(dry->total, 8);
+    assert_null(dry->receipt_json);
+    assert_int_equal(kluis_purge(e, false, &real, NULL), KLUIS_OK);
+    assert_int_equal(real->total, 8);
+    assert_int_equal(real->n_lines, 2);
+    assert_string_equal(real->lines[0].tenant, "acme");
+    assert_int_equal(real->lines[0].removed, 5);
+    assert_string_equal(real->lines[1].tenant, "globex");
+    assert_int_equal(real->lines[1].removed, 3);
+    kluis_purge_report_free(dry);
+    kluis_purge_report_free(real);
+}
+
+static void test_export(void **state)
+{
+    struct kluis_engine *e = *state;
+    uint64_t id;
+    assert_int_equal(put(e, "acme", "jan@example.nl", "mail", "integration", "gmail-1", &id, NULL),
+                     KLUIS_OK);
+    char *text = NULL;
+    assert_int_equal(kluis_subject_export(e, "acme", "jan@example.nl", false, &text, NULL, NULL),
+                     KLUIS_OK);
+    assert_non_null(strstr(text, "\"category\": \"mail\""));
+    assert_non_null(strstr(text, "\"integration\": \"gmail-1\""));
+    free(text);
+    assert_int_equal(kluis_subject_export(e, "acme", "jan@example.nl", true, &text, NULL, NULL),
+                     KLUIS_OK);
+    assert_int_equal(
+        strncmp(text, "id,category,created,expires,links,value_encoding,value\r\n", 56), 0);
+    free(text);
+    /* Nothing held on a subject: a valid, empty answer. Other tenants see nothing. */
+    assert_int_equal(kluis_subject_export(e, "globex", "jan@example.nl", false, &text, NULL, NULL),
+                     KLUIS_OK);
+    assert_non_null(strstr(text, "\"records\": []"));
+    free(text);
+}
+
+/*
+ * Atomicity: fail the nth store call of an event (and of a purge) for every n until the
+ * operation succeeds; after each failure the store must be exactly as before.
+ */
+static void test_fault_injection_atomic(void **state)
+{
+    struct kluis_engine *e = *state;
+    uint64_t ids[6];
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(put(e, "acme", "s", "drafts", "integration", "x", &ids[i], NULL),
+                         KLUIS_OK);
+    kluis_engine_close(e);
+    *state = NULL;
+
+    for (unsigned n = 1;; n++) {
+        struct kluis_engine *f = try_open(kluis_store_faulty(&kluis_store_sqlite, "*", n));
+        kluis_rc rc = KLUIS_EIO;
+        if (f) {
+            kluis_engine_set_now(f, t0 + DAY);
+            struct kluis_event_input ev = {.tenant = "acme", .name = "draft.skipped"};
+            rc = kluis_event_record(f, &ev, NULL, NULL);
+            kluis_engine_close(f);
+        }
+        struct kluis_engine *g = open_engine(&kluis_store_sqlite);
+        int changed = 0;
+        for (int i = 0; i < 6; i++) {
+            int64_t expiry = 0;
+            assert_int_equal(get(g, "acme", ids[i], "service", &expiry), KLUIS_OK);
+            changed += expiry != KLUIS_TIME_NEVER;
+        }
+        kluis_engine_close(g);
+        if (rc == KLUIS_OK) {
+            assert_int_equal(changed, 6);
+            break;
+        }
+        assert_int_equal(changed, 0); /* all or nothing */
+        assert_true(n < 1000);
+    }
+
+    for (unsigned n = 1;; n++) {
+        struct kluis_engine *f = try_open(kluis_store_faulty(&kluis_store_sqlite, "*", n));
+        kluis_rc rc = KLUIS_EIO;
+        if (f) {
+            kluis_engine_set_now(f, t0 + 40 * DAY);
+            struct kluis_purge_report *rep = NULL;
+            rc = kluis_purge(f, false, &rep, NULL);
+            kluis_purge_report_free(rep);
+            kluis_engine_close(f);
+        }
+        struct kluis_engine *g = open_engine(&kluis_store_sqlite);
+        kluis_engine_set_now(g, t0);
+        int present = 0;
+        for (int i = 0; i < 6; i++)
+            present += get(g, "acme", ids[i], "service", NULL) == KLUIS_OK;
+        kluis_engine_close(g);
+        if (rc == KLUIS_OK) {
+            assert_int_equal(present, 0);
+            break;
+        }
+        assert_int_equal(present, 6);
+        assert_true(n < 1000);
+    }
+    *state = open_engine(&kluis_store_sqlite);
+}
+
+int main(void)
+{
+    struct kluis_findings *f = kluis_findings_new();
+    if (kluis_policy_load_buffer(policy_yaml, strlen(policy_yaml), "engine.yaml", f, &policy,
+                                 NULL) != KLUIS_OK) {
+        for (size_t i = 0; i < kluis_findings_count(f); i++)
+            fprintf(stderr, "%d: %s\n", kluis_findings_get(f, i)->line,
+                    kluis_findings_get(f, i)->message);
+        return 1;
+    }
+    kluis_findings_free(f);
+    kluis_time_parse("2026-11-01T09:00:00Z", &t0, NULL);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_opt_in_storage_and_tenant_retention, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expired_never_returned_and_isolation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_move_expiry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_legal_minimum_and_holds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_purge_report_and_dry_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fault_injection_atomic, setup, teardown),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    kluis_policy_free(policy);
+    return rc;
+}

@@ -1,0 +1,436 @@
+/*
+ * The backend conformance suite: one set of tests that every store backend must pass. It runs
+ * against each backend this build has (SQLite now; PostgreSQL when it exists), through the
+ * backend table only.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kluis/kluis.h"
+
+#define DAY 86400
+#define T0  1795000000 /* 2026-11-18T… */
+
+struct fixture {
+    char path[256];
+    struct kluis_store *store;
+    const struct kluis_store_backend *be;
+    void *obj;
+};
+
+static const struct kluis_store_backend *backend_under_test;
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    snprintf(f->path, sizeof(f->path), "/tmp/kluis-conformance-%d-%p.db", (int)getpid(), (void *)f);
+    struct kluis_err err = {0};
+    if (kluis_store_open_backend(backend_under_test, f->path, &f->store, &err) != KLUIS_OK) {
+        fprintf(stderr, "# open: %s\n", err.message);
+        return -1;
+    }
+    f->be = kluis_store_backend(f->store);
+    f->obj = kluis_store_obj(f->store);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    kluis_store_close(f->store);
+    char p[300];
+    unlink(f->path);
+    snprintf(p, sizeof(p), "%s-wal", f->path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", f->path);
+    unlink(p);
+    free(f);
+    return 0;
+}
+
+static void begin(struct fixture *f)
+{
+    assert_int_equal(f->be->begin(f->obj, NULL), KLUIS_OK);
+}
+
+static void commit(struct fixture *f)
+{
+    assert_int_equal(f->be->commit(f->obj, NULL), KLUIS_OK);
+}
+
+static uint64_t put(struct fixture *f, const char *tenant, uint8_t subject, const char *category,
+                    const char *links, int64_t created, int64_t expiry, const char *value)
+{
+    struct kluis_record_row r = {
+        .tenant = tenant,
+        .has_subject = true,
+        .category = category,
+        .links = links,
+        .created = created,
+        .expiry = expiry,
+        .value = value,
+        .value_len = strlen(value),
+    };
+    memset(r.subject.hash, subject, 32);
+    uint64_t id = 0;
+    assert_int_equal(f->be->record_insert(f->obj, &r, &id, NULL), KLUIS_OK);
+    return id;
+}
+
+struct got {
+    int n;
+    char value[64];
+    int64_t expiry;
+    char category[32];
+};
+
+static int got_cb(void *ctx, const struct kluis_record_row *r)
+{
+    struct got *g = ctx;
+    g->n++;
+    snprintf(g->value, sizeof(g->value), "%.*s", (int)r->value_len, (const char *)r->value);
+    snprintf(g->category, sizeof(g->category), "%s", r->category);
+    g->expiry = r->expiry;
+    return 0;
+}
+
+static kluis_rc get(struct fixture *f, const char *tenant, uint64_t id, struct got *g)
+{
+    memset(g, 0, sizeof(*g));
+    return f->be->record_get(f->obj, tenant, id, got_cb, g, NULL);
+}
+
+static void test_insert_get_and_tenant_isolation(void **state)
+{
+    struct fixture *f = *state;
+    begin(f);
+    uint64_t a = put(f, "acme", 1, "mail", "", T0, T0 + 7 * DAY, "hello");
+    uint64_t b = put(f, "globex", 1, "mail", "", T0, T0 + 7 * DAY, "other");
+    commit(f);
+    assert_int_not_equal(a, b);
+    struct got g;
+    assert_int_equal(get(f, "acme", a, &g), KLUIS_OK);
+    assert_string_equal(g.value, "hello");
+    /* Another tenant's id answers exactly like an id that does not exist. */
+    assert_int_equal(get(f, "acme", b, &g), KLUIS_ENOTFOUND);
+    assert_int_equal(get(f, "acme", 999999999999ull, &g), KLUIS_ENOTFOUND);
+    assert_int_equal(get(f, "acme", 0, &g), KLUIS_ENOTFOUND);
+}
+
+static void test_retain_moves_and_keeps_id(void **state)
+{
+    struct fixture *f = *state;
+    begin(f);
+    uint64_t id = put(f, "acme", 2, "drafts", "draft=9\n", T0, INT64_MAX, "draft text");
+    commit(f);
+    begin(f);
+    assert_int_equal(f->be->record_retain(f->obj, "acme", id, T0 + 30 * DAY, 0, false, NULL),
+                     KLUIS_OK);
+    commit(f);
+    struct got g;
+    assert_int_equal(get(f, "acme", id, &g), KLUIS_OK);
+    assert_int_equal(g.expiry, T0 + 30 * DAY);
+    assert_string_equal(g.value, "draft text");
+    /* Moved twice, still the same id, and the other tenant still cannot see it. */
+    begin(f);
+    assert_int_equal(f->be->record_retain(f->obj, "acme", id, T0 + 400 * DAY, 0, false, NULL),
+                     KLUIS_OK);
+    commit(f);
+    assert_int_equal(get(f, "acme", id, &g), KLUIS_OK);
+    assert_int_equal(g.expiry, T0 + 400 * DAY);
+    assert_int_equal(get(f, "globex", id, &g), KLUIS_ENOTFOUND);
+    begin(f);
+    assert_int_equal(f->be->record_retain(f->obj, "globex", id, T0, 0, false, NULL),
+                     KLUIS_ENOTFOUND);
+    f->be->rollback(f->obj);
+}
+
+struct counts {
+    uint64_t total;
+    int lines;
+};
+
+static int count_cb(void *ctx, const struct kluis_purge_count *c)
+{
+    struct counts *k = ctx;
+    k->total += c->removed;
+    k->lines++;
+    return 0;
+}
+
+static void test_purge_removes_exactly_what_expired(void **state)
+{
+    struct fixture *f = *state;
+    begin(f);
+    uint64_t ids[40];
+    /* Deadlines every 6 hours over 10 days, for two tenants; and one that never expires. */
+    for (int i = 0; i < 40; i++)
+        ids[i] = put(f, i % 2 ? "acme" : "globex", (uint8_t)i, i % 3 ? "mail" : "chat", "", T0,
+                     T0 + (int64_t)(i + 1) * 6 * 3600, "v");
+    uint64_t open_id = put(f, "acme", 99, "tokens", "", T0, INT64_MAX, "token");
+    commit(f);
+
+    int64_t now = T0 + 5 * DAY + 3 * 3600; /* mid-day: deadlines up to i=20 (6h*21 > 5d3h) */
+    struct counts dry = {0}, real = {0};
+    begin(f);
+    assert_int_equal(f->be->purge(f->obj, now, true, count_cb, &dry, NULL), KLUIS_OK);
+    commit(f);
+    struct got g;
+    assert_int_equal(get(f, "acme", ids[1], &g), KLUIS_OK); /* dry run removed nothing */
+
+    begin(f);
+    assert_int_equal(f->be->purge(f->obj, now, false, count_cb, &real, NULL), KLUIS_OK);
+    commit(f);
+    assert_int_equal(dry.total, real.total);
+    uint64_t expect = 0;
+    for (int i = 0; i < 40; i++) {
+        bool gone = T0 + (int64_t)(i + 1) * 6 * 3600 <= now;
+        expect += gone;
+        assert_int_equal(get(f, i % 2 ? "acme" : "globex", ids[i], &g),
+                         gone ? KLUIS_ENOTFOUND : KLUIS_OK);
+    }
+    assert_int_equal(real.total, expect);
+    assert_int_equal(get(f, "acme", open_id, &g), KLUIS_OK);
+
+    /* A second purge at the same time removes nothing more. */
+    struct counts again = {0};
+    begin(f);
+    assert_int_equal(f->be->purge(f->obj, now, false, count_cb, &again, NULL), KLUIS_OK);
+    commit(f);
+    assert_int_equal(again.total, 0);
+
+    int64_t oldest = 0;
+    assert_int_equal(f->be->oldest_expiry(f->obj, &oldest, NULL), KLUIS_OK);
+    assert_true(oldest > now);
+}
+
+static void test_moved_record_purged_in_new_bucket(void **state)
+{
+    struct fixture *f = *state;
+    begin(f);
+    uint64_t id = put(f, "acme", 3, "drafts", "", T0, T0 + 200 * DAY, "long");
+    commit(f);
+    begin(f);
+    assert_int_equal(f->be->record_retain(f->obj, "acme", id, T0 + 2 * DAY, 0, false, NULL),
+                     KLUIS_OK);
+    commit(f);
+    struct counts c = {0};
+    begin(f);
+    assert_int_equal(f->be->purge(f->obj, T0 + 3 * DAY, false, count_cb, &c, NULL), KLUIS_OK);
+    commit(f);
+    assert_int_equal(c.total, 1);
+    struct got g;
+    assert_int_equal(get(f, "acme", id, &g), KLUIS_ENOTFOUND);
+}
+
+static void test_held_records_survive_purge(void **state)
+{
+    struct fixture *f = *state;
+    begin(f);
+    uint64_t id = put(f, "acme", 4, "mail", "", T0, T0 + DAY, "keep");
+    assert_int_equal(f->be->record_retain(f->obj, "acme", id, T0 + DAY, 0, true, NULL), KLUIS_OK);
+    commit(f);
+    struct counts c = {0};
+    begin(f);
+    assert_int_equal(f->be->purge(f->obj, T0 + 10 * DAY, false, count_cb, &c, NULL), KLUIS_OK);
+    commit(f);
+    assert_int_equal(c.total, 0);
+    struct got g;
+    assert_int_equal(get(f, "acme", id, &g), KLUIS_OK);
+}
+
+static void test_rollback_leaves_nothing(void **state)
+{
+    struct fixture *f = *state;
+    begin(f);
+    uint64_t id = put(f, "acme", 5, "mail", "", T0, T0 + DAY, "gone");
+    f->be->rollback(f->obj);
+    struct got g;
+    assert_int_equal(get(f, "acme", id, &g), KLUIS_ENOTFOUND);
+    struct kluis_record_filter flt = {.tenant = "acme"};
+    struct got all = {0};
+    assert_int_equal(f->be->records_scan(f->obj, &flt, got_cb, &all, NULL), KLUIS_OK);
+    assert_int_equal(all.n, 0);
+}
+
+static int event_count_cb(void *ctx, const struct kluis_event_row *r)
+{
+    (void)r;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_scans_events_and_links(void **state)
+{
+    struct fixture *f = *state;
+    begin(f);
+    put(f, "acme", 6, "mail", "integration=gmail-1\n", T0, T0 + 5 * DAY, "a");
+    put(f, "acme", 6, "calendar", "integration=gmail-1\n", T0, INT64_MAX, "b");
+    put(f, "acme", 7, "mail", "integration=gmail-2\n", T0, T0 + 300 * DAY, "c");
+    put(f, "globex", 6, "mail", "integration=gmail-1\n", T0, T0 + 5 * DAY, "d");
+    struct kluis_event_row ev = {.tenant = "acme",
+                                 .name = "integration.removed",
+                                 .link = "integration=gmail-1",
+                                 .at = T0 + DAY};
+    uint64_t eid;
+    assert_int_equal(f->be->event_insert(f->obj, &ev, &eid, NULL), KLUIS_OK);
+    struct kluis_event_row ev2 = {.tenant = "acme", .name = "account.closed", .at = T0 + DAY};
+    assert_int_equal(f->be->event_insert(f->obj, &ev2, &eid, NULL), KLUIS_OK);
+    commit(f);
+
+    struct kluis_record_filter byl = {.tenant = "acme", .link = "integration=gmail-1"};
+    struct got g = {0};
+    assert_int_equal(f->be->records_scan(f->obj, &byl, got_cb, &g, NULL), KLUIS_OK);
+    assert_int_equal(g.n, 2);
+    struct kluis_subject_ref s7;
+    memset(s7.hash, 7, 32);
+    struct kluis_record_filter bys = {.tenant = "acme", .subject = &s7};
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(f->be->records_scan(f->obj, &bys, got_cb, &g, NULL), KLUIS_OK);
+    assert_int_equal(g.n, 1);
+
+    int n = 0;
+    assert_int_equal(f->be->events_for_record(f->obj, "acme", &s7, "integration=gmail-1\n",
+                                              event_count_cb, &n, NULL),
+                     KLUIS_OK);
+    assert_int_equal(n, 2); /* the link's event and the tenant-wide one */
+    n = 0;
+    assert_int_equal(f->be->events_for_record(f->obj, "acme", &s7, "integration=gmail-2\n",
+                                              event_count_cb, &n, NULL),
+                     KLUIS_OK);
+    assert_int_equal(n, 1);
+    n = 0;
+    assert_int_equal(f->be->events_for_record(f->obj, "globex", &s7, "integration=gmail-1\n",
+                                              event_count_cb, &n, NULL),
+                     KLUIS_OK);
+    assert_int_equal(n, 0);
+}
+
+static void test_tenants_settings_holds(void **state)
+{
+    struct fixture *f = *state;
+    begin(f);
+    struct kluis_tenant_row t = {"acme", "NL", T0};
+    assert_int_equal(f->be->tenant_insert(f->obj, &t, NULL), KLUIS_OK);
+    assert_int_equal(f->be->tenant_insert(f->obj, &t, NULL), KLUIS_EEXIST);
+    struct kluis_setting_row s = {"acme", "whatsapp.retention", "30d"};
+    assert_int_equal(f->be->setting_put(f->obj, &s, NULL), KLUIS_OK);
+    struct kluis_hold_row h = {.tenant = "acme", .reason = "litigation", .placed = T0};
+    uint64_t hid;
+    assert_int_equal(f->be->hold_insert(f->obj, &h, &hid, NULL), KLUIS_OK);
+    commit(f);
+    assert_int_equal(f->be->tenant_get(f->obj, "nobody", NULL, NULL, NULL), KLUIS_ENOTFOUND);
+    begin(f);
+    assert_int_equal(f->be->hold_release(f->obj, hid, T0 + 1, NULL), KLUIS_OK);
+    assert_int_equal(f->be->hold_release(f->obj, hid, T0 + 2, NULL), KLUIS_ENOTFOUND);
+    commit(f);
+}
+
+static void test_reopen_keeps_data_and_secret(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t k1[32], k2[32];
+    assert_int_equal(f->be->secret(f->obj, k1, NULL), KLUIS_OK);
+    begin(f);
+    uint64_t id = put(f, "acme", 8, "mail", "", T0, T0 + 50 * DAY, "durable");
+    commit(f);
+    kluis_store_close(f->store);
+    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path, &f->store, NULL),
+                     KLUIS_OK);
+    f->be = kluis_store_backend(f->store);
+    f->obj = kluis_store_obj(f->store);
+    assert_int_equal(f->be->secret(f->obj, k2, NULL), KLUIS_OK);
+    assert_memory_equal(k1, k2, 32);
+    struct got g;
+    assert_int_equal(get(f, "acme", id, &g), KLUIS_OK);
+    assert_string_equal(g.value, "durable");
+}
+
+static void test_injected_fault_rolls_back(void **state)
+{
+    struct fixture *f = *state;
+    /* Reopen through the faulty wrapper: the second record_insert fails. */
+    kluis_store_close(f->store);
+    const struct kluis_store_backend *faulty =
+        kluis_store_faulty(backend_under_test, "record_insert", 2);
+    assert_int_equal(kluis_store_open_backend(faulty, f->path, &f->store, NULL), KLUIS_OK);
+    f->be = kluis_store_backend(f->store);
+    f->obj = kluis_store_obj(f->store);
+    begin(f);
+    struct kluis_record_row r = {.tenant = "acme",
+                                 .category = "mail",
+                                 .links = "",
+                                 .created = T0,
+                                 .expiry = T0 + DAY,
+                                 .value = "x",
+                                 .value_len = 1};
+    uint64_t id1, id2;
+    assert_int_equal(f->be->record_insert(f->obj, &r, &id1, NULL), KLUIS_OK);
+    assert_int_equal(f->be->record_insert(f->obj, &r, &id2, NULL), KLUIS_EIO);
+    f->be->rollback(f->obj);
+    kluis_store_close(f->store);
+    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path, &f->store, NULL),
+                     KLUIS_OK);
+    f->be = kluis_store_backend(f->store);
+    f->obj = kluis_store_obj(f->store);
+    struct got g;
+    assert_int_equal(get(f, "acme", id1, &g), KLUIS_ENOTFOUND);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    struct fixture *f = *state;
+    kluis_store_close(f->store);
+    f->store = NULL;
+    /* Mark the file as written by a future version, behind the backend's back. */
+    char cmd[400];
+    snprintf(cmd, sizeof(cmd),
+             "sqlite3 '%s' \"UPDATE meta SET value=999 WHERE key='schema_version'\"", f->path);
+    if (system(cmd) != 0)
+        skip();
+    struct kluis_err err = {0};
+    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path, &f->store, &err),
+                     KLUIS_EUNSUPPORTED);
+    assert_non_null(strstr(err.message, "newer kluis"));
+    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path, &f->store, NULL),
+                     KLUIS_EUNSUPPORTED);
+    /* Leave a store the teardown can close. */
+    snprintf(cmd, sizeof(cmd),
+             "sqlite3 '%s' \"UPDATE meta SET value=1 WHERE key='schema_version'\"", f->path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path, &f->store, NULL),
+                     KLUIS_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_insert_get_and_tenant_isolation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retain_moves_and_keeps_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_purge_removes_exactly_what_expired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_moved_record_purged_in_new_bucket, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_held_records_survive_purge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scans_events_and_links, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tenants_settings_holds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reopen_keeps_data_and_secret, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_injected_fault_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+    };
+    /* Every backend this build has runs the same suite. */
+    const struct kluis_store_backend *backends[] = {&kluis_store_sqlite};
+    int failed = 0;
+    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+        backend_under_test = backends[i];
+        failed += cmocka_run_group_tests_name(backends[i]->name, tests, NULL, NULL);
+    }
+    return failed;
+}
