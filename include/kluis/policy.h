@@ -309,6 +309,11 @@ struct kluis_subprocessor {
     int64_t effective;
     struct kluis_text note;
     struct kluis_pos pos;
+    /* Purpose ids the recipient serves (`purposes:`); it is a recipient of those processing
+     * activities only. NULL/0 when not given: then it counts as a recipient of every purpose that
+     * uses a category it receives. */
+    const char *const *purposes;
+    size_t n_purposes;
 };
 
 enum kluis_cookie_kind {

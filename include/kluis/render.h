@@ -42,8 +42,10 @@ kluis_rc kluis_render_statement(const struct kluis_policy *p, enum kluis_lang la
  * The record of processing activities. With tenant == NULL: the controller's record, art. 30(1),
  * one row per processing activity (a purpose of the controller role), columns (a)–(g). With a
  * tenant name: the processor's record for that customer, art. 30(2), one row per purpose of the
- * processor role. Formats: CSV (RFC 4180, header row), JSON, Markdown. Column texts in lang.
- * Errors: KLUIS_EINVAL (HTML), KLUIS_ENOMEM.
+ * processor role (none, and so no rows, when the policy has no processor purposes). A recipient
+ * is listed under an activity when its `purposes:` name the activity's purpose, or, when it names
+ * none, when it receives a category the purpose uses. Formats: CSV (RFC 4180, header row), JSON,
+ * Markdown. Column texts in lang. Errors: KLUIS_EINVAL (HTML), KLUIS_ENOMEM.
  */
 kluis_rc kluis_render_register(const struct kluis_policy *p, const char *tenant,
                                enum kluis_lang lang, enum kluis_doc_format format, char **out_text,
@@ -52,7 +54,9 @@ kluis_rc kluis_render_register(const struct kluis_policy *p, const char *tenant,
 /*
  * The retention rule in words, as one sentence fragment ("7 dagen na aanmaak", "30 days after the
  * draft is approved or the draft is skipped"). For categories without a rule: the words for
- * "not stated". Used by the statement, the register and the dashboard.
+ * "not stated". The words are the statement's, which addresses the data subject ("tot je bezwaar
+ * maakt tegen …", "until you withdraw your consent for …"); the register, a record about data
+ * subjects, words the built-in events in the third person instead.
  */
 kluis_rc kluis_render_retention(const struct kluis_policy *p, const struct kluis_category *c,
                                 enum kluis_lang lang, char **out_text, size_t *out_len,

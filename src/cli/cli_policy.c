@@ -218,6 +218,16 @@ static int render_and_write(const struct render_opts *o, bool is_register)
     struct kluis_policy *p = cli_load_policy(o->cmd, o->path);
     if (!p)
         return CLI_FAIL;
+    /* An empty art. 30(2) register is a valid document, but almost certainly not what was
+     * meant: say why it is empty. */
+    if (is_register && o->tenant) {
+        size_t n_processor = 0;
+        for (size_t i = 0; i < kluis_policy_n_purposes(p); i++)
+            n_processor += kluis_policy_purpose(p, i)->role == KLUIS_ROLE_PROCESSOR;
+        if (n_processor == 0)
+            cli_error(o->cmd, "warning: the policy has no purposes with role: processor; the "
+                              "processor register is empty");
+    }
     char *text = NULL;
     size_t len = 0;
     struct kluis_err err = {0};

@@ -22,14 +22,19 @@ static const struct kluis_rule_info rules[] = {
      "a tenant default outside its bounds, or min > max"},
     {"retention-tenant-unbounded", "art. 5(1)(e)", KLUIS_SEV_WARNING,
      "a tenant-configurable retention with no maximum"},
+    {"retention-tenant-controller", "art. 5(1)(e)", KLUIS_SEV_ERROR,
+     "a tenant-configurable retention on the organisation's own (controller) data"},
+    {"retention-legal-country", "art. 17(3)(b)", KLUIS_SEV_WARNING,
+     "a legal minimum for another country than the organisation's on its own data"},
     {"consent-missing", "art. 6(1)(a), 7(1)", KLUIS_SEV_ERROR,
      "a consent purpose names no consent"},
     {"consent-withdrawal", "art. 7(3)", KLUIS_SEV_ERROR, "a consent without a way to withdraw it"},
     {"consent-unused", "art. 5(1)(b)", KLUIS_SEV_WARNING, "a consent no purpose rests on"},
     {"special-condition", "art. 9(2)", KLUIS_SEV_ERROR,
-     "a special category used without an art. 9(2) condition"},
+     "a controller purpose uses a special category without an art. 9(2) condition"},
     {"transfer-mechanism", "art. 44-46", KLUIS_SEV_ERROR,
-     "a recipient outside the EEA without adequacy or a transfer mechanism"},
+     "a recipient outside the EEA without adequacy or a transfer mechanism, or with 'adequacy' "
+     "for a country without a decision"},
     {"transfer-dpf-scope", "art. 45", KLUIS_SEV_WARNING,
      "DPF named for a recipient with no US location"},
     {"subprocessor-category-unused", "art. 5(1)(c), 28", KLUIS_SEV_ERROR,
@@ -182,8 +187,30 @@ static void check_categories(struct check *ck)
                            "legal source; add 'source:' (e.g. \"art. 52 AWR\"), so erasure "
                            "refusals can cite it",
                            c->id);
+                /* For the organisation's own data the organisation's country decides which
+                 * legal minimum applies (the engine applies it so); another country's never
+                 * does. */
+                if (cl->kind == KLUIS_CLAUSE_LEGAL && cl->country &&
+                    c->role == KLUIS_ROLE_CONTROLLER && p->org.country &&
+                    strcmp(cl->country, p->org.country) != 0)
+                    report(ck, "retention-legal-country", cl->pos, "categories", c->id,
+                           "the legal minimum of category '%s' applies in %s only, but for the "
+                           "organisation's own data (role: controller) the organisation's "
+                           "country counts (%s), so it can never apply; remove it, or change "
+                           "'country:'",
+                           c->id, kluis_country_name(cl->country, KLUIS_LANG_EN),
+                           kluis_country_name(p->org.country, KLUIS_LANG_EN));
                 if (cl->kind != KLUIS_CLAUSE_TENANT)
                     continue;
+                /* A tenant is a customer; a customer decides about the data the organisation
+                 * processes for it, not about the organisation's own. */
+                if (c->role == KLUIS_ROLE_CONTROLLER)
+                    report(ck, "retention-tenant-controller", cl->pos, "categories", c->id,
+                           "category '%s' is the organisation's own data (role: controller), "
+                           "but its retention has a 'tenant:' clause; a tenant is a customer, "
+                           "and customers do not set the retention of the organisation's own "
+                           "data: state the period itself (e.g. '24mo')",
+                           c->id);
                 if (cl->has_min && cl->has_max && duration_over(cl->min, cl->max))
                     report(ck, "retention-tenant-bounds", cl->pos, "categories", c->id,
                            "the tenant bounds of category '%s' are reversed: min is more than "
@@ -265,7 +292,9 @@ static void check_purposes(struct check *ck)
             const struct kluis_category *c = kluis_policy_find_category(p, pu->categories[k]);
             if (!c)
                 continue;
-            if (c->special && pu->art9 == KLUIS_ART9_NONE)
+            /* A processor purpose acts on the customer's instructions: the art. 9(2)
+             * condition is the customer's to have, not the organisation's. */
+            if (c->special && pu->art9 == KLUIS_ART9_NONE && pu->role == KLUIS_ROLE_CONTROLLER)
                 report(ck, "special-condition", pu->pos, "purposes", pu->id,
                        "purpose '%s' uses special category '%s' without an art. 9(2) "
                        "condition; add 'art9:' (e.g. explicit_consent)",
@@ -318,14 +347,28 @@ static void check_subprocessors(struct check *ck)
             if (kluis_country_in_eea(loc) || kluis_country_adequate(loc))
                 continue;
             unsigned ok = KLUIS_TRANSFER_SCC | KLUIS_TRANSFER_BCR | KLUIS_TRANSFER_DEROGATION;
-            if (strcmp(loc, "US") == 0)
+            bool us = strcmp(loc, "US") == 0;
+            if (us)
                 ok |= KLUIS_TRANSFER_DPF;
-            if (!(s->transfers & ok))
+            if (s->transfers & ok)
+                continue;
+            if ((s->transfers & KLUIS_TRANSFER_ADEQUACY) && us)
+                report(ck, "transfer-mechanism", s->pos, "subprocessors", s->id,
+                       "'%s' names an adequacy decision, but for the United States the only one "
+                       "is the Data Privacy Framework (art. 45); write dpf for a certified "
+                       "recipient, or add scc, bcr or derogation",
+                       s->name ? s->name : s->id);
+            else if (s->transfers & KLUIS_TRANSFER_ADEQUACY)
+                report(ck, "transfer-mechanism", s->pos, "subprocessors", s->id,
+                       "'%s' names an adequacy decision, but %s has no adequacy decision "
+                       "(art. 45); add scc, bcr or derogation",
+                       s->name ? s->name : s->id, kluis_country_name(loc, KLUIS_LANG_EN));
+            else
                 report(ck, "transfer-mechanism", s->pos, "subprocessors", s->id,
                        "'%s' processes data outside the EEA (%s) without a transfer "
                        "mechanism; add 'transfer:' (scc%s, bcr or derogation)",
                        s->name ? s->name : s->id, kluis_country_name(loc, KLUIS_LANG_EN),
-                       strcmp(loc, "US") == 0 ? ", dpf" : "");
+                       us ? ", dpf" : "");
         }
         if ((s->transfers & KLUIS_TRANSFER_DPF) && !has_us)
             report(ck, "transfer-dpf-scope", s->pos, "subprocessors", s->id,
@@ -375,7 +418,7 @@ static void check_organisation(struct check *ck)
         report(ck, "dpo", o->dpo.pos.line ? o->dpo.pos : o->pos, "organisation.dpo", NULL,
                "a DPO is appointed but the policy gives no way to reach them; add 'contact:'");
     if (o->n_contacts == 0 && p->rights.n_channels == 0)
-        report(ck, "rights-channel", p->rights.pos.line ? p->rights.pos : o->pos, "rights%s", NULL,
+        report(ck, "rights-channel", p->rights.pos.line ? p->rights.pos : o->pos, "rights", NULL,
                "the policy gives no way to send a request; add a 'contact:' to 'rights' or to "
                "'organisation'");
 }

@@ -42,6 +42,7 @@ struct ynode {
     /* YNODE_MAP */
     struct ypair *pairs;
     size_t n_pairs;
+    bool flow; /* YNODE_MAP: written in flow style, {a: 1, b: 2} */
 };
 
 struct ypair {

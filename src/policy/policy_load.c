@@ -222,7 +222,28 @@ static void text_value(struct load_ctx *ctx, const struct ynode *n, const char *
     }
     if (!expect(ctx, n, YNODE_MAP, what))
         return;
-    check_keys(ctx, n, keys, what);
+    char w[200];
+    snprintf(w, sizeof(w), "the Dutch/English text of %s", what);
+    for (size_t i = 0; i < n->n_pairs; i++) {
+        const struct ynode *k = n->pairs[i].key;
+        if (k->len == 2 && (memcmp(k->str, "nl", 2) == 0 || memcmp(k->str, "en", 2) == 0))
+            continue;
+        const char *sugg = did_you_mean(k->str, keys);
+        /* In flow style a comma ends a plain scalar: `{nl: mail, notificaties, en: …}` reads
+         * as the text "mail" and a key "notificaties". Unless the key is a misspelt language,
+         * that is the cause, so say so. */
+        if (sugg)
+            ERR(ctx, k, "schema-unknown-key", "unknown key '%s' in %s; did you mean '%s'?", k->str,
+                w, sugg);
+        else if (n->flow)
+            ERR(ctx, k, "schema-unknown-key",
+                "unknown key '%s' in %s; a comma inside {nl: …, en: …} ends the text: put the "
+                "text in quotes",
+                k->str, w);
+        else
+            ERR(ctx, k, "schema-unknown-key",
+                "unknown key '%s' in %s; a text has only 'nl' and 'en'", k->str, w);
+    }
     const struct ynode *nl = kluis__ymap_get(n, "nl");
     const struct ynode *en = kluis__ymap_get(n, "en");
     if (!nl || !en) {
@@ -230,7 +251,6 @@ static void text_value(struct load_ctx *ctx, const struct ynode *n, const char *
             nl ? "en" : "nl");
         return;
     }
-    char w[200];
     snprintf(w, sizeof(w), "the Dutch text of %s", what);
     const char *snl = str_value(ctx, nl, w);
     snprintf(w, sizeof(w), "the English text of %s", what);
@@ -683,9 +703,9 @@ static void load_consent(struct load_ctx *ctx, const struct ynode *n, void *slot
 
 static void load_subprocessor(struct load_ctx *ctx, const struct ynode *n, void *slot)
 {
-    static const char *const keys[] = {"id",        "name",      "purpose",    "role",
-                                       "locations", "transfer",  "categories", "dpa",
-                                       "note",      "announced", "effective",  NULL};
+    static const char *const keys[] = {"id",        "name",       "purpose",  "role", "locations",
+                                       "transfer",  "categories", "purposes", "dpa",  "note",
+                                       "announced", "effective",  NULL};
     static const char *const roles[] = {"processor", "controller", NULL};
     static const char *const mechs[] = {"adequacy", "dpf", "scc", "bcr", "derogation", NULL};
     struct kluis_subprocessor *s = slot;
@@ -732,6 +752,16 @@ static void load_subprocessor(struct load_ctx *ctx, const struct ynode *n, void 
     }
     if ((v = kluis__ymap_get(n, "categories")))
         id_list(ctx, v, "the categories of a sub-processor", &s->categories, &s->n_categories);
+    if ((v = kluis__ymap_get(n, "purposes"))) {
+        /* An empty list would silently mean "every purpose that uses its categories". */
+        if (v->type == YNODE_SEQ && v->n_items == 0)
+            ERR(ctx, v, "schema-value",
+                "'purposes' of %s is an empty list; name the purposes it serves, or leave the "
+                "key out",
+                where);
+        else
+            id_list(ctx, v, "the purposes of a sub-processor", &s->purposes, &s->n_purposes);
+    }
     s->dpa = opt_bool(ctx, n, "dpa", where, false);
     opt_text(ctx, n, "note", where, &s->note);
     if ((v = kluis__ymap_get(n, "announced")))
@@ -1059,8 +1089,37 @@ static void check_refs(struct load_ctx *ctx, const struct ynode *item, const cha
     }
 }
 
-static void check_anchor_refs(struct load_ctx *ctx, const struct kluis_anchor *a,
-                              const struct ynode *at, const char *where, const char *const *events,
+/*
+ * A built-in event must be one that can happen to its purpose: consent can only be withdrawn
+ * from a purpose that rests on it (art. 7(3)), and the right to object of art. 21 exists only
+ * against processing on legitimate interest or public task, and against direct marketing.
+ * Otherwise the clause waits for an event that never comes.
+ */
+static void check_builtin_event(struct load_ctx *ctx, const struct kluis_policy *p,
+                                const struct kluis_event_ref *e, const struct ynode *at,
+                                const char *where)
+{
+    const struct kluis_purpose *pu = kluis_policy_find_purpose(p, e->purpose);
+    if (!pu)
+        return; /* reported as a dangling reference */
+    if (strcmp(e->event, KLUIS_EVENT_CONSENT_WITHDRAWN) == 0 && pu->basis != KLUIS_BASIS_CONSENT &&
+        pu->art9 != KLUIS_ART9_EXPLICIT_CONSENT)
+        ERR(ctx, at, "schema-reference",
+            "%s(%s) in %s: purpose '%s' does not rest on consent (basis: consent, or art9: "
+            "explicit_consent), so there is no consent to withdraw",
+            e->event, e->purpose, where, e->purpose);
+    if (strcmp(e->event, KLUIS_EVENT_SUBJECT_OBJECTED) == 0 &&
+        pu->basis != KLUIS_BASIS_LEGITIMATE_INTEREST && pu->basis != KLUIS_BASIS_PUBLIC_TASK &&
+        !pu->direct_marketing)
+        ERR(ctx, at, "schema-reference",
+            "%s(%s) in %s: purpose '%s' rests neither on legitimate_interest nor on public_task "
+            "and is not direct_marketing; the right to object (art. 21) applies only there",
+            e->event, e->purpose, where, e->purpose);
+}
+
+static void check_anchor_refs(struct load_ctx *ctx, const struct kluis_policy *p,
+                              const struct kluis_anchor *a, const struct ynode *at,
+                              const char *where, const char *const *events,
                               const char *const *purposes)
 {
     if (a->kind != KLUIS_ANCHOR_EVENT)
@@ -1070,6 +1129,7 @@ static void check_anchor_refs(struct load_ctx *ctx, const struct kluis_anchor *a
         if (e->purpose) {
             const char *const one[] = {e->purpose, NULL};
             check_refs(ctx, at, "", one, 1, "purpose", where, purposes);
+            check_builtin_event(ctx, p, e, at, where);
             continue;
         }
         const char *const one[] = {e->event, NULL};
@@ -1106,7 +1166,7 @@ static void resolve(struct load_ctx *ctx, struct kluis_policy *p, const struct n
             struct ynode at = {.type = YNODE_SCALAR, .line = cl->pos.line, .col = cl->pos.col};
             char w[200];
             snprintf(w, sizeof(w), "the retention of %s", where);
-            check_anchor_refs(ctx, &cl->anchor, &at, w, events, purps);
+            check_anchor_refs(ctx, p, &cl->anchor, &at, w, events, purps);
         }
     }
     for (size_t i = 0; i < p->n_purposes; i++) {
@@ -1130,6 +1190,8 @@ static void resolve(struct load_ctx *ctx, struct kluis_policy *p, const struct n
         snprintf(where, sizeof(where), "sub-processor '%s'", s->id ? s->id : "?");
         check_refs(ctx, nd->subprocessors[i], "categories", s->categories, s->n_categories,
                    "category", where, cats);
+        check_refs(ctx, nd->subprocessors[i], "purposes", s->purposes, s->n_purposes, "purpose",
+                   where, purps);
     }
     size_t n_rules = 0;
     const struct kluis_rule_info *rules = kluis_policy_rules(&n_rules);

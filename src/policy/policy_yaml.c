@@ -134,6 +134,8 @@ static void open_collection(struct yparser *y, struct fy_event *fye, enum ynode_
     struct ynode *n = new_node(y, type, fye);
     if (!n)
         return;
+    if (type == YNODE_MAP && fye->mapping_start.mapping_start)
+        n->flow = fy_token_get_type(fye->mapping_start.mapping_start) == FYTT_FLOW_MAPPING_START;
     if (y->depth >= KLUIS_POLICY_MAX_DEPTH) {
         yfail(y, "schema-limit", n->line, n->col,
               "the policy is nested too deeply (more than 32 levels)", NULL);

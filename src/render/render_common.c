@@ -285,8 +285,18 @@ void kluis__render_transfer_summary(struct kluis_buf *b, const struct kluis_subp
     kluis__strv_free(&places);
 }
 
-bool kluis__render_receives_for(const struct kluis_subprocessor *sp, const struct kluis_purpose *pu)
+bool kluis__render_serves(const struct kluis_subprocessor *sp, const struct kluis_purpose *pu)
 {
+    /* A recipient that names its purposes serves those only. Without them, sharing a category
+     * is all there is to go on, and it over-reports: a call centre that receives account data
+     * is not a recipient of every activity that uses account data. */
+    if (sp->n_purposes > 0) {
+        for (size_t i = 0; i < sp->n_purposes; i++) {
+            if (strcmp(sp->purposes[i], pu->id) == 0)
+                return true;
+        }
+        return false;
+    }
     for (size_t i = 0; i < sp->n_categories; i++) {
         if (kluis_purpose_uses(pu, sp->categories[i]))
             return true;

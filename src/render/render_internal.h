@@ -121,9 +121,11 @@ void kluis__render_transfer_names(struct kluis_strv *v, unsigned bits, enum klui
 void kluis__render_transfer_summary(struct kluis_buf *b, const struct kluis_subprocessor *sp,
                                     enum kluis_lang lang);
 
-/* True when the recipient receives at least one of the categories the purpose uses. */
-bool kluis__render_receives_for(const struct kluis_subprocessor *sp,
-                                const struct kluis_purpose *pu);
+/*
+ * True when the recipient is a recipient of the purpose's processing activity: the purpose is
+ * in its `purposes:`, or, when it names none, it receives a category the purpose uses.
+ */
+bool kluis__render_serves(const struct kluis_subprocessor *sp, const struct kluis_purpose *pu);
 
 /* The category's name in lang, falling back to its id (never NULL). */
 const char *kluis__render_category_name(const struct kluis_policy *p, const char *id,
@@ -131,8 +133,15 @@ const char *kluis__render_category_name(const struct kluis_policy *p, const char
 
 /* ---- Retention (render_retention.c) -------------------------------------------------------- */
 
-/* Appends the category's retention in words (plain text, the note included). */
+/* Who the words about the data subject's own acts address. */
+enum kluis_voice {
+    KLUIS_VOICE_YOU,     /* the statement speaks to them: "tot je bezwaar maakt tegen …" */
+    KLUIS_VOICE_SUBJECT, /* the register speaks of them: "tot de betrokkene bezwaar maakt …" */
+};
+
+/* Appends the category's retention in words (plain text, the note included), in voice. */
 void kluis__render_retention_words(struct kluis_buf *b, const struct kluis_policy *p,
-                                   const struct kluis_category *c, enum kluis_lang lang);
+                                   const struct kluis_category *c, enum kluis_lang lang,
+                                   enum kluis_voice voice);
 
 #endif /* KLUIS_RENDER_INTERNAL_H */

@@ -3,7 +3,9 @@
  *
  * Without a tenant it is the controller's record, art. 30(1): one row per purpose of the
  * controller role, with columns (a)–(g). With a tenant it is the processor's record for that
- * customer, art. 30(2): one row per purpose of the processor role.
+ * customer, art. 30(2): one row per purpose of the processor role. A recipient belongs to the
+ * activities its `purposes:` name (kluis__render_serves), and the built-in events in retention
+ * are worded in the third person: the register is a record about data subjects, not to them.
  *
  * A row is first built as one list of values per column, in plain text; each format then writes
  * the lists its own way: joined with "; " in a CSV field or a table cell, as a JSON array where a
@@ -247,7 +249,7 @@ static void add_recipients_and_transfers(struct reg *r, const struct kluis_purpo
     size_t n = kluis_policy_n_subprocessors(r->p);
     for (size_t i = 0; i < n; i++) {
         const struct kluis_subprocessor *sp = kluis_policy_subprocessor(r->p, i);
-        if (!kluis__render_receives_for(sp, pu))
+        if (!kluis__render_serves(sp, pu))
             continue;
         const char *name = sp->name ? sp->name : sp->id;
         const char *purpose = kluis__render_text(&sp->purpose, r->lang);
@@ -274,7 +276,7 @@ static void add_retention(struct reg *r, const struct kluis_purpose *pu, struct 
         if (!c)
             continue;
         kluis__buf_printf(w, "%s: ", kluis__render_category_name(r->p, c->id, r->lang));
-        kluis__render_retention_words(w, r->p, c, r->lang);
+        kluis__render_retention_words(w, r->p, c, r->lang, KLUIS_VOICE_SUBJECT);
         add_words(&r->cells[COL_RETENTION], w);
     }
 }

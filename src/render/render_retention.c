@@ -30,28 +30,53 @@ static const char *purpose_name(const struct kluis_policy *p, const char *id, en
     return name ? name : (id ? id : "?");
 }
 
+/*
+ * The built-in events in words, around the quoted name of the purpose. The statement speaks to
+ * the data subject ("tot je bezwaar maakt tegen …"); the register is a record kept about them and
+ * speaks of them ("tot de betrokkene bezwaar maakt tegen …"). Dutch needs another tense after
+ * "nadat" than after "tot"; English does not.
+ */
+struct event_words {
+    const char *before;
+    const char *after;
+};
+
+/* [voice][tense] */
+static const struct event_words withdrawn_nl[2][2] = {
+    {{"je je toestemming voor ", " intrekt"}, {"je je toestemming voor ", " hebt ingetrokken"}},
+    {{"de betrokkene de toestemming voor ", " intrekt"},
+     {"de betrokkene de toestemming voor ", " heeft ingetrokken"}},
+};
+static const struct event_words objected_nl[2][2] = {
+    {{"je bezwaar maakt tegen ", ""}, {"je bezwaar hebt gemaakt tegen ", ""}},
+    {{"de betrokkene bezwaar maakt tegen ", ""},
+     {"de betrokkene bezwaar heeft gemaakt tegen ", ""}},
+};
+/* [voice] */
+static const struct event_words withdrawn_en[2] = {
+    {"you withdraw your consent for ", ""},
+    {"the data subject withdraws consent for ", ""},
+};
+static const struct event_words objected_en[2] = {
+    {"you object to ", ""},
+    {"the data subject objects to ", ""},
+};
+
 static void put_event(struct kluis_buf *b, const struct kluis_policy *p,
-                      const struct kluis_event_ref *ref, enum kluis_lang lang, enum tense tense)
+                      const struct kluis_event_ref *ref, enum kluis_lang lang, enum tense tense,
+                      enum kluis_voice voice)
 {
     bool nl = lang == KLUIS_LANG_NL;
-    if (strcmp(ref->event, KLUIS_EVENT_CONSENT_WITHDRAWN) == 0) {
-        const char *name = purpose_name(p, ref->purpose, lang);
-        if (!nl)
-            kluis__buf_printf(b, "you withdraw your consent for \u201c%s\u201d", name);
-        else if (tense == TENSE_UNTIL)
-            kluis__buf_printf(b, "je je toestemming voor \u201c%s\u201d intrekt", name);
-        else
-            kluis__buf_printf(b, "je je toestemming voor \u201c%s\u201d hebt ingetrokken", name);
-        return;
-    }
-    if (strcmp(ref->event, KLUIS_EVENT_SUBJECT_OBJECTED) == 0) {
-        const char *name = purpose_name(p, ref->purpose, lang);
-        if (!nl)
-            kluis__buf_printf(b, "you object to \u201c%s\u201d", name);
-        else if (tense == TENSE_UNTIL)
-            kluis__buf_printf(b, "je bezwaar maakt tegen \u201c%s\u201d", name);
-        else
-            kluis__buf_printf(b, "je bezwaar hebt gemaakt tegen \u201c%s\u201d", name);
+    int v = voice == KLUIS_VOICE_SUBJECT;
+    int t = tense == TENSE_AFTER;
+    const struct event_words *w = NULL;
+    if (strcmp(ref->event, KLUIS_EVENT_CONSENT_WITHDRAWN) == 0)
+        w = nl ? &withdrawn_nl[v][t] : &withdrawn_en[v];
+    else if (strcmp(ref->event, KLUIS_EVENT_SUBJECT_OBJECTED) == 0)
+        w = nl ? &objected_nl[v][t] : &objected_en[v];
+    if (w) {
+        kluis__buf_printf(b, "%s\u201c%s\u201d%s", w->before, purpose_name(p, ref->purpose, lang),
+                          w->after);
         return;
     }
     const struct kluis_event_def *ev = kluis_policy_find_event(p, ref->event);
@@ -61,13 +86,14 @@ static void put_event(struct kluis_buf *b, const struct kluis_policy *p,
 
 /* "het concept is goedgekeurd of het concept is overgeslagen". */
 static void put_events(struct kluis_buf *b, const struct kluis_policy *p,
-                       const struct kluis_anchor *a, enum kluis_lang lang, enum tense tense)
+                       const struct kluis_anchor *a, enum kluis_lang lang, enum tense tense,
+                       enum kluis_voice voice)
 {
     const char *or_word = lang == KLUIS_LANG_NL ? " of " : " or ";
     for (size_t i = 0; i < a->n_events; i++) {
         if (i > 0)
             kluis__buf_puts(b, i + 1 == a->n_events ? or_word : ", ");
-        put_event(b, p, &a->events[i], lang, tense);
+        put_event(b, p, &a->events[i], lang, tense, voice);
     }
 }
 
@@ -90,7 +116,7 @@ static void put_date_anchor(struct kluis_buf *b, const struct kluis_anchor *a, e
  * "tot de eerstvolgende 1 januari (minstens eenmaal per jaar gewist)".
  */
 static void put_period(struct kluis_buf *b, const struct kluis_policy *p, struct kluis_duration d,
-                       const struct kluis_anchor *a, enum kluis_lang lang)
+                       const struct kluis_anchor *a, enum kluis_lang lang, enum kluis_voice voice)
 {
     bool nl = lang == KLUIS_LANG_NL;
     switch (a->kind) {
@@ -105,7 +131,7 @@ static void put_period(struct kluis_buf *b, const struct kluis_policy *p, struct
             }
             kluis__buf_printf(b, nl ? " de eerste %d %s nadat " : " the first %d %s after ", a->day,
                               kluis__render_month(a->month, lang));
-            put_events(b, p, a, lang, TENSE_AFTER);
+            put_events(b, p, a, lang, TENSE_AFTER, voice);
             return;
         }
         if (d.n == 0) {
@@ -114,7 +140,7 @@ static void put_period(struct kluis_buf *b, const struct kluis_policy *p, struct
             kluis__render_duration(b, d, lang);
             kluis__buf_puts(b, nl ? " nadat " : " after ");
         }
-        put_events(b, p, a, lang, TENSE_AFTER);
+        put_events(b, p, a, lang, TENSE_AFTER, voice);
         return;
     case KLUIS_ANCHOR_DATE:
         if (d.n == 0) {
@@ -142,12 +168,12 @@ static void put_period(struct kluis_buf *b, const struct kluis_policy *p, struct
 
 /* "tot de koppeling is verwijderd, uiterlijk 30 dagen daarna". */
 static void put_until(struct kluis_buf *b, const struct kluis_policy *p,
-                      const struct kluis_clause *cl, enum kluis_lang lang)
+                      const struct kluis_clause *cl, enum kluis_lang lang, enum kluis_voice voice)
 {
     bool nl = lang == KLUIS_LANG_NL;
     kluis__buf_puts(b, nl ? "tot " : "until ");
     if (cl->anchor.kind == KLUIS_ANCHOR_EVENT)
-        put_events(b, p, &cl->anchor, lang, TENSE_UNTIL);
+        put_events(b, p, &cl->anchor, lang, TENSE_UNTIL, voice);
     else
         put_date_anchor(b, &cl->anchor, lang);
     if (cl->period.n > 0) {
@@ -159,7 +185,7 @@ static void put_until(struct kluis_buf *b, const struct kluis_policy *p,
 
 /* "instelbaar per klant tussen 0 dagen en 2 jaar; standaard 90 dagen". */
 static void put_tenant(struct kluis_buf *b, const struct kluis_policy *p,
-                       const struct kluis_clause *cl, enum kluis_lang lang)
+                       const struct kluis_clause *cl, enum kluis_lang lang, enum kluis_voice voice)
 {
     bool nl = lang == KLUIS_LANG_NL;
     kluis__buf_puts(b, nl ? "instelbaar per klant" : "configurable per customer");
@@ -178,7 +204,7 @@ static void put_tenant(struct kluis_buf *b, const struct kluis_policy *p,
     /* Counted from creation needs no words ("90 dagen" is read as "after it was made"). */
     if (cl->anchor.kind == KLUIS_ANCHOR_EVENT) {
         kluis__buf_puts(b, nl ? " nadat " : " after ");
-        put_events(b, p, &cl->anchor, lang, TENSE_AFTER);
+        put_events(b, p, &cl->anchor, lang, TENSE_AFTER, voice);
     } else if (cl->anchor.kind == KLUIS_ANCHOR_DATE) {
         kluis__buf_puts(b, nl ? " vanaf " : " from ");
         put_date_anchor(b, &cl->anchor, lang);
@@ -199,11 +225,12 @@ static void put_tenant(struct kluis_buf *b, const struct kluis_policy *p,
  * one country only begins with it: "in België ten minste 10 jaar …".
  */
 static void put_legal(struct kluis_buf *b, const struct kluis_policy *p,
-                      const struct kluis_clause *cl, bool alone, enum kluis_lang lang)
+                      const struct kluis_clause *cl, bool alone, enum kluis_lang lang,
+                      enum kluis_voice voice)
 {
     bool nl = lang == KLUIS_LANG_NL;
     if (alone) {
-        put_period(b, p, cl->period, &cl->anchor, lang);
+        put_period(b, p, cl->period, &cl->anchor, lang, voice);
         kluis__buf_puts(b, nl ? " (wettelijke bewaarplicht" : " (statutory retention");
         if (cl->country) {
             kluis__buf_putc(b, ' ');
@@ -219,7 +246,7 @@ static void put_legal(struct kluis_buf *b, const struct kluis_policy *p,
         kluis__buf_putc(b, ' ');
     }
     kluis__buf_puts(b, nl ? "ten minste " : "at least ");
-    put_period(b, p, cl->period, &cl->anchor, lang);
+    put_period(b, p, cl->period, &cl->anchor, lang, voice);
     if (cl->source)
         kluis__buf_printf(b, " (%s)", cl->source);
     else
@@ -227,25 +254,25 @@ static void put_legal(struct kluis_buf *b, const struct kluis_policy *p,
 }
 
 static void put_maximum(struct kluis_buf *b, const struct kluis_policy *p,
-                        const struct kluis_clause *cl, enum kluis_lang lang)
+                        const struct kluis_clause *cl, enum kluis_lang lang, enum kluis_voice voice)
 {
     switch (cl->kind) {
     case KLUIS_CLAUSE_UNTIL:
-        put_until(b, p, cl, lang);
+        put_until(b, p, cl, lang, voice);
         break;
     case KLUIS_CLAUSE_TENANT:
-        put_tenant(b, p, cl, lang);
+        put_tenant(b, p, cl, lang, voice);
         break;
     case KLUIS_CLAUSE_PERIOD:
     case KLUIS_CLAUSE_LEGAL:
     default:
-        put_period(b, p, cl->period, &cl->anchor, lang);
+        put_period(b, p, cl->period, &cl->anchor, lang, voice);
         break;
     }
 }
 
 static void put_rule(struct kluis_buf *b, const struct kluis_policy *p,
-                     const struct kluis_retention *r, enum kluis_lang lang)
+                     const struct kluis_retention *r, enum kluis_lang lang, enum kluis_voice voice)
 {
     bool nl = lang == KLUIS_LANG_NL;
     size_t n_max = 0;
@@ -271,7 +298,7 @@ static void put_rule(struct kluis_buf *b, const struct kluis_policy *p,
             kluis__buf_puts(b, nl ? ", of eerder, " : ", or earlier, ");
         else if (k > 0)
             kluis__buf_puts(b, k + 1 == n_max ? (nl ? " of " : " or ") : ", ");
-        put_maximum(b, p, cl, lang);
+        put_maximum(b, p, cl, lang, voice);
         k++;
     }
     if (n_max > 2)
@@ -286,12 +313,13 @@ static void put_rule(struct kluis_buf *b, const struct kluis_policy *p,
         if (!first)
             kluis__buf_puts(b, "; ");
         first = false;
-        put_legal(b, p, cl, n_max == 0, lang);
+        put_legal(b, p, cl, n_max == 0, lang, voice);
     }
 }
 
 void kluis__render_retention_words(struct kluis_buf *b, const struct kluis_policy *p,
-                                   const struct kluis_category *c, enum kluis_lang lang)
+                                   const struct kluis_category *c, enum kluis_lang lang,
+                                   enum kluis_voice voice)
 {
     bool nl = lang == KLUIS_LANG_NL;
     const struct kluis_retention *r = c->retention;
@@ -303,7 +331,7 @@ void kluis__render_retention_words(struct kluis_buf *b, const struct kluis_polic
         else
             kluis__buf_puts(b, nl ? "niet vastgelegd" : "not stated");
     } else {
-        put_rule(b, p, r, lang);
+        put_rule(b, p, r, lang, voice);
     }
 
     const char *note = r ? kluis__render_text(&r->note, lang) : NULL;
@@ -328,6 +356,6 @@ kluis_rc kluis_render_retention(const struct kluis_policy *p, const struct kluis
 
     struct kluis_buf b;
     kluis__buf_init(&b, 0);
-    kluis__render_retention_words(&b, p, c, lang);
+    kluis__render_retention_words(&b, p, c, lang, KLUIS_VOICE_YOU);
     return kluis__render_finish(&b, KLUIS_OK, "a retention rule", out_text, out_len, err);
 }

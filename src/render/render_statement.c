@@ -408,18 +408,28 @@ static void put_category(struct doc *d, const struct kluis_category *c)
         lit(d, "\n");
         kluis__strv_free(&names);
     }
+    /* A category is special when it can hold such data (a transcript may mention health), not
+     * because every item of it does. */
     if (c->special)
-        trl(d, "- Dit zijn bijzondere persoonsgegevens (art. 9 AVG).\n",
-            "- This is a special category of personal data (Art. 9 GDPR).\n");
+        trl(d, "- Deze gegevens kunnen bijzondere persoonsgegevens bevatten (art. 9 AVG).\n",
+            "- This data may include special categories of personal data (Art. 9 GDPR).\n");
     if (!c->provided) {
+        /* Art. 14 is the controller's duty: for data processed on behalf of a customer it is
+         * the customer who informs, so the citation is for the organisation's own data only. */
+        bool own = c->role == KLUIS_ROLE_CONTROLLER;
         const char *source = kluis__render_text(&c->source, d->lang);
         if (source) {
             item(d, "Herkomst", "Source");
             md(d, source);
-            trl(d, " (art. 14 AVG)\n", " (Art. 14 GDPR)\n");
-        } else {
+            if (own)
+                trl(d, " (art. 14 AVG)", " (Art. 14 GDPR)");
+            lit(d, "\n");
+        } else if (own) {
             trl(d, "- Deze gegevens krijgen wij niet van jou zelf (art. 14 AVG).\n",
                 "- We do not obtain this data from you directly (Art. 14 GDPR).\n");
+        } else {
+            trl(d, "- Deze gegevens krijgen wij niet van jou zelf.\n",
+                "- We do not obtain this data from you directly.\n");
         }
     }
     put_storage(d, c);
@@ -440,7 +450,7 @@ static void put_category(struct doc *d, const struct kluis_category *c)
     item(d, "Bewaartermijn", "Retention");
     struct kluis_buf w;
     kluis__buf_init(&w, 0);
-    kluis__render_retention_words(&w, d->p, c, d->lang);
+    kluis__render_retention_words(&w, d->p, c, d->lang, KLUIS_VOICE_YOU);
     put_words(d, &w);
     kluis__buf_free(&w);
     if (never_stored(c))
@@ -682,6 +692,27 @@ static void put_recipient(struct doc *d, const struct kluis_subprocessor *sp)
         lit(d, "\n");
         kluis__strv_free(&names);
     }
+    /* Only purposes the policy names: guessing them from shared categories would tell a reader
+     * that a recipient takes part in processing it has nothing to do with. */
+    if (sp->n_purposes > 0) {
+        struct kluis_strv names;
+        struct kluis_buf w;
+        kluis__strv_init(&names);
+        kluis__buf_init(&w, 0);
+        /* Quoted, as names of purposes often hold an "en" / "and" of their own. */
+        for (size_t i = 0; i < sp->n_purposes; i++) {
+            const struct kluis_purpose *pu = kluis_policy_find_purpose(d->p, sp->purposes[i]);
+            const char *pname = pu ? kluis__render_text(&pu->name, d->lang) : NULL;
+            kluis__buf_reset(&w);
+            kluis__buf_printf(&w, "\u201c%s\u201d", pname ? pname : sp->purposes[i]);
+            kluis__strv_add_buf(&names, &w);
+        }
+        kluis__buf_free(&w);
+        item(d, "Ingezet voor", "Engaged for");
+        put_join(d, &names, KLUIS_JOIN_AND);
+        lit(d, "\n");
+        kluis__strv_free(&names);
+    }
     if (sp->has_effective) {
         item(d, "Wijziging", "Change");
         trl(d, "van kracht vanaf ", "effective from ");
@@ -748,15 +779,20 @@ static void put_transfers(struct doc *d)
             "(EEA).\n\n");
         return;
     }
+    /* Not every basis is a safeguard: an adequacy decision (art. 45) and a derogation (art.
+     * 49) are not, so the promise names the chapter, and each recipient its mechanism. */
     trl(d,
         "Deze ontvangers verwerken gegevens (ook) buiten de Europese Economische Ruimte "
-        "(EER). Wij geven gegevens alleen door met een passende waarborg (art. 44–49 AVG):\n\n",
+        "(EER). Wij geven gegevens alleen door op een grondslag uit hoofdstuk V AVG (art. "
+        "44–49):\n\n",
         "These recipients process data (also) outside the European Economic Area (EEA). We "
-        "transfer data only with an appropriate safeguard (Art. 44–49 GDPR):\n\n");
+        "transfer data only on a basis under Chapter V GDPR (Art. 44–49):\n\n");
+    bool any_safeguard = false;
     for (size_t i = 0; i < n; i++) {
         const struct kluis_subprocessor *sp = kluis_policy_subprocessor(d->p, i);
         if (!kluis__render_outside_eea(sp))
             continue;
+        any_safeguard |= (sp->transfers & (KLUIS_TRANSFER_SCC | KLUIS_TRANSFER_BCR)) != 0;
         lit(d, "- **");
         md(d, sp->name ? sp->name : sp->id);
         lit(d, ":** ");
@@ -773,10 +809,15 @@ static void put_transfers(struct doc *d)
     if (measures) {
         trl(d, "**Aanvullende maatregelen.** ", "**Supplementary measures.** ");
         sentence(d, measures);
-        lit(d, " ");
     }
-    trl(d, "Een kopie van de waarborgen kun je bij ons opvragen.\n\n",
-        "You can ask us for a copy of these safeguards.\n\n");
+    /* Art. 13(1)(f): the means to obtain a copy of the safeguards, where there are any. */
+    if (measures && any_safeguard)
+        lit(d, " ");
+    if (any_safeguard)
+        trl(d, "Een kopie van de passende waarborgen (art. 46 AVG) kun je bij ons opvragen.",
+            "You can ask us for a copy of the appropriate safeguards (Art. 46 GDPR).");
+    if (measures || any_safeguard)
+        end_par(d);
 }
 
 static void put_automated(struct doc *d)

@@ -3,6 +3,7 @@
  * hostile input gets a finding, never a crash.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -23,9 +24,12 @@ static const char *const head = "kluis: 1\n"
                                 "events:\n"
                                 "  - {id: draft.approved, name: {nl: a, en: b}}\n"
                                 "  - {id: draft.skipped, name: {nl: a, en: b}}\n"
-                                "purposes:\n"
-                                "  - {id: p, name: {nl: p, en: p}, basis: contract, "
-                                "categories: [c]}\n"
+                                "# q rests on consent and o on legitimate interest, so the "
+                                "built-in events can name them\n"
+                                "purposes: [{id: p, name: {nl: p, en: p}, basis: contract, "
+                                "categories: [c]}, {id: q, name: {nl: q, en: q}, basis: consent, "
+                                "categories: [c]}, {id: o, name: {nl: o, en: o}, basis: "
+                                "legitimate_interest, categories: [c]}]\n"
                                 "categories:\n"
                                 "  - id: c\n"
                                 "    name: {nl: C, en: C}\n"
@@ -79,7 +83,7 @@ static void test_after_events_and_until(void **state)
     struct kluis_policy *p = load("    retention:\n"
                                   "      - 30d after draft.approved | draft.skipped\n"
                                   "      - until draft.approved + 2w\n"
-                                  "      - until consent.withdrawn(p)|subject.objected(p)\n",
+                                  "      - until consent.withdrawn(q)|subject.objected(o)\n",
                                   &f);
     assert_non_null(p);
     const struct kluis_clause *cl = only_clause(p, 0);
@@ -96,7 +100,7 @@ static void test_after_events_and_until(void **state)
     assert_int_equal(cl->kind, KLUIS_CLAUSE_UNTIL);
     assert_int_equal(cl->period.n, 0);
     assert_string_equal(cl->anchor.events[0].event, "consent.withdrawn");
-    assert_string_equal(cl->anchor.events[0].purpose, "p");
+    assert_string_equal(cl->anchor.events[0].purpose, "q");
     assert_string_equal(cl->anchor.events[1].event, "subject.objected");
     kluis_policy_free(p);
     kluis_findings_free(f);
@@ -188,6 +192,116 @@ static void test_schema_errors(void **state)
     expect_error("    subjects: [Bad Id]\n", "schema-value", 17, 16);
 }
 
+/* The policy head + tail does not load, and some error says each of the needles. */
+static void expect_message(const char *tail, const char *rule, int line, int col,
+                           const char *needle)
+{
+    struct kluis_findings *f;
+    struct kluis_policy *p = load(tail, &f);
+    assert_null(p);
+    bool found = false;
+    for (size_t i = 0; i < kluis_findings_count(f) && !found; i++) {
+        const struct kluis_finding *x = kluis_findings_get(f, i);
+        found = strcmp(x->rule, rule) == 0 && x->line == line && x->col == col &&
+                strstr(x->message, needle) != NULL;
+    }
+    if (!found) {
+        for (size_t i = 0; i < kluis_findings_count(f); i++) {
+            const struct kluis_finding *x = kluis_findings_get(f, i);
+            fprintf(stderr, "# %d:%d: [%s] %s\n", x->line, x->col, x->rule, x->message);
+        }
+        fprintf(stderr, "# wanted %d:%d [%s] ...%s...\n", line, col, rule, needle);
+    }
+    assert_true(found);
+    kluis_findings_free(f);
+}
+
+static void test_builtin_events_need_their_basis(void **state)
+{
+    (void)state;
+    /* Consent can only be withdrawn from a purpose that rests on it (art. 7(3)). */
+    expect_message("    retention: until consent.withdrawn(p)\n", "schema-reference", 17, 16,
+                   "purpose 'p' does not rest on consent");
+    expect_message("    retention: until consent.withdrawn(o)\n", "schema-reference", 17, 16,
+                   "purpose 'o' does not rest on consent");
+    /* The right to object exists only against legitimate interest, public task and direct
+     * marketing (art. 21). */
+    expect_message("    retention: 7d after subject.objected(p)\n", "schema-reference", 17, 16,
+                   "the right to object (art. 21) applies only there");
+    expect_message("    retention: {tenant: {default: 7d, after: subject.objected(q)}}\n",
+                   "schema-reference", 17, 16, "purpose 'q' rests neither on legitimate_interest");
+
+    /* The right ones load. */
+    struct kluis_findings *f;
+    struct kluis_policy *p =
+        load("    retention: until consent.withdrawn(q) | subject.objected(o)\n", &f);
+    assert_non_null(p);
+    kluis_policy_free(p);
+    kluis_findings_free(f);
+}
+
+static const char *const recipient = "subprocessors:\n"
+                                     "  - id: postmark\n"
+                                     "    name: Postmark\n"
+                                     "    locations: [NL]\n"
+                                     "    categories: [c]\n";
+
+static void test_subprocessor_purposes(void **state)
+{
+    (void)state;
+    char tail[512];
+    snprintf(tail, sizeof(tail), "    retention: 7d\n%s    purposes: [q, p]\n", recipient);
+    struct kluis_findings *f;
+    struct kluis_policy *p = load(tail, &f);
+    assert_non_null(p);
+    const struct kluis_subprocessor *sp = kluis_policy_subprocessor(p, 0);
+    assert_int_equal(sp->n_purposes, 2);
+    assert_string_equal(sp->purposes[0], "q");
+    assert_string_equal(sp->purposes[1], "p");
+    kluis_policy_free(p);
+    kluis_findings_free(f);
+
+    /* Without `purposes:` the list is empty (every purpose that uses its categories). */
+    snprintf(tail, sizeof(tail), "    retention: 7d\n%s", recipient);
+    p = load(tail, &f);
+    assert_non_null(p);
+    assert_int_equal(kluis_policy_subprocessor(p, 0)->n_purposes, 0);
+    assert_null(kluis_policy_subprocessor(p, 0)->purposes);
+    kluis_policy_free(p);
+    kluis_findings_free(f);
+
+    snprintf(tail, sizeof(tail), "    retention: 7d\n%s    purposes: [p, nope]\n", recipient);
+    expect_message(tail, "schema-reference", 23, 19,
+                   "purpose 'nope' of sub-processor 'postmark' is not declared");
+    snprintf(tail, sizeof(tail), "    retention: 7d\n%s    purposes: []\n", recipient);
+    expect_message(tail, "schema-value", 23, 15, "is an empty list");
+}
+
+static void test_text_with_a_comma(void **state)
+{
+    (void)state;
+    char tail[512];
+    /* Flow style: the comma ends the Dutch text and "notificaties" becomes a key. */
+    snprintf(tail, sizeof(tail),
+             "    retention: 7d\n%s    purpose: {nl: Transactionele e-mail, notificaties, en: "
+             "Transactional email}\n",
+             recipient);
+    expect_message(tail, "schema-unknown-key", 23, 42,
+                   "unknown key 'notificaties' in the Dutch/English text of 'purpose' of "
+                   "sub-processor 'postmark'; a comma inside {nl: …, en: …} ends the text: put "
+                   "the text in quotes");
+    /* A misspelt language is named as such, in flow style too. */
+    snprintf(tail, sizeof(tail), "    retention: 7d\n%s    purpose: {nl: Mail, eng: Mail}\n",
+             recipient);
+    expect_message(tail, "schema-unknown-key", 23, 25, "did you mean 'en'?");
+    /* Block style has no such comma. */
+    snprintf(tail, sizeof(tail),
+             "    retention: 7d\n%s    purpose:\n      nl: Mail\n      de: Post\n      en: "
+             "Mail\n",
+             recipient);
+    expect_message(tail, "schema-unknown-key", 25, 7, "a text has only 'nl' and 'en'");
+}
+
 /* Input that must be refused without a crash, with its rule. */
 static void expect_refused(const char *buf, size_t len, const char *rule)
 {
@@ -261,6 +375,9 @@ int main(void)
         cmocka_unit_test(test_schema_errors),
         cmocka_unit_test(test_hostile_input),
         cmocka_unit_test(test_every_error_reported),
+        cmocka_unit_test(test_builtin_events_need_their_basis),
+        cmocka_unit_test(test_subprocessor_purposes),
+        cmocka_unit_test(test_text_with_a_comma),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

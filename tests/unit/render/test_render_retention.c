@@ -287,6 +287,45 @@ static void test_phrases_en(void **state)
         check_phrase(*state, phrases[i].category, KLUIS_LANG_EN, phrases[i].en);
 }
 
+/* Fails with the text shown when needle is not in haystack. */
+static void has(const char *haystack, const char *needle)
+{
+    if (!strstr(haystack, needle)) {
+        fprintf(stderr, "# missing: %s\n", needle);
+        fail();
+    }
+}
+
+/*
+ * The register is a record about data subjects, not a text to them: the built-in events are in
+ * the third person there, while kluis_render_retention() (the statement's words) says "je".
+ */
+static void test_register_speaks_of_the_subject(void **state)
+{
+    const struct kluis_policy *p = *state;
+    char *nl = NULL, *en = NULL;
+    assert_int_equal(
+        kluis_render_register(p, NULL, KLUIS_LANG_NL, KLUIS_FORMAT_CSV, &nl, NULL, NULL), KLUIS_OK);
+    assert_int_equal(
+        kluis_render_register(p, NULL, KLUIS_LANG_EN, KLUIS_FORMAT_CSV, &en, NULL, NULL), KLUIS_OK);
+    has(nl, "tot de betrokkene bezwaar maakt tegen \u201cKoude acquisitie\u201d");
+    has(nl, "7 dagen nadat de betrokkene bezwaar heeft gemaakt tegen \u201cKoude acquisitie\u201d");
+    has(nl, "tot de betrokkene de toestemming voor \u201cSchrijfstijl leren\u201d intrekt");
+    has(nl, "30 dagen nadat de betrokkene de toestemming voor \u201cSchrijfstijl leren\u201d "
+            "heeft ingetrokken");
+    has(en, "until the data subject objects to \u201c"
+            "Cold outreach\u201d");
+    has(en, "7 days after the data subject objects to \u201c"
+            "Cold outreach\u201d");
+    has(en, "until the data subject withdraws consent for \u201cLearning your writing style\u201d");
+    has(en, "30 days after the data subject withdraws consent for \u201cLearning your writing "
+            "style\u201d");
+    assert_null(strstr(nl, " je "));
+    assert_null(strstr(en, "you "));
+    free(nl);
+    free(en);
+}
+
 static void test_every_category_has_words(void **state)
 {
     const struct kluis_policy *p = *state;
@@ -343,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_phrases_nl),
         cmocka_unit_test(test_phrases_en),
         cmocka_unit_test(test_every_category_has_words),
+        cmocka_unit_test(test_register_speaks_of_the_subject),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_format_parse),
     };

@@ -5,6 +5,7 @@
  * row per processing activity with stable column names.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -69,16 +70,25 @@ static const char policy_yaml[] =
     "    role: controller\n"
     "    subjects: [customers]\n"
     "    retention: 7d\n"
+    "  - id: leads\n"
+    "    name: {nl: Leads, en: Leads}\n"
+    "    role: controller\n"
+    "    provided: false\n"
+    "    source: {nl: KvK, en: Chamber of Commerce}\n"
+    "    retention: 12mo\n"
     "  - id: mail_metadata\n"
     "    name: {nl: Mail-metadata, en: Mail metadata}\n"
     "    role: processor\n"
     "    subjects: [end_clients]\n"
+    "    provided: false\n"
+    "    source: {nl: de mailbox van de klant, en: the customer's mailbox}\n"
     "    key_class: mail\n"
     "    retention: 7d\n"
     "  - id: mail_bodies\n"
     "    name: {nl: Mail-bodies, en: Mail bodies}\n"
     "    role: processor\n"
     "    subjects: [end_clients]\n"
+    "    special: true\n"
     "    storage: transient\n"
     "  - id: drafts\n"
     "    name: {nl: AI-concepten, en: AI drafts}\n"
@@ -125,6 +135,13 @@ static const char policy_yaml[] =
     "    purpose: {nl: hosting, en: hosting}\n"
     "    locations: [DE]\n"
     "    categories: [account, evil, mail_metadata, drafts]\n"
+    "    dpa: true\n"
+    "  - id: callcentre\n"
+    "    name: Callcentre Ltd.\n"
+    "    purpose: {nl: nieuwsbrieven versturen, en: sending newsletters}\n"
+    "    locations: [NL]\n"
+    "    categories: [account]\n"
+    "    purposes: [newsletter]\n"
     "    dpa: true\n"
     "  - id: payments\n"
     "    name: \"Pay <b>Now</b> Ltd.\"\n"
@@ -386,6 +403,108 @@ static void test_sections_in_english(void **state)
     free(md);
 }
 
+/* A recipient is a recipient of the purposes it names; without them, of every purpose that uses
+ * a category it receives. */
+static void test_recipients_per_activity(void **state)
+{
+    const struct kluis_policy *p = *state;
+    char *text = reg(p, NULL, KLUIS_LANG_EN, KLUIS_FORMAT_JSON);
+    json_error_t jerr;
+    json_t *root = json_loads(text, 0, &jerr);
+    assert_non_null(root);
+    json_t *acts = json_object_get(root, "activities");
+    for (size_t i = 0; i < json_array_size(acts); i++) {
+        json_t *row = json_array_get(acts, i);
+        const char *id = json_string_value(json_object_get(row, "activity_id"));
+        json_t *recipients = json_object_get(row, "recipients");
+        bool callcentre = false, hosting = false;
+        for (size_t k = 0; k < json_array_size(recipients); k++) {
+            const char *r = json_string_value(json_array_get(recipients, k));
+            callcentre |= strncmp(r, "Callcentre Ltd.", 15) == 0;
+            hosting |= strncmp(r, "Hosting GmbH", 12) == 0;
+        }
+        /* All three use account data; only the newsletter is the call centre's. */
+        assert_true(hosting);
+        if (strcmp(id, "newsletter") == 0)
+            assert_true(callcentre);
+        else
+            assert_false(callcentre);
+    }
+    json_decref(root);
+    free(text);
+
+    char *nl = statement(p, KLUIS_LANG_NL, KLUIS_FORMAT_MD);
+    char *en = statement(p, KLUIS_LANG_EN, KLUIS_FORMAT_MD);
+    has(nl, "- **Ingezet voor:** \u201cNieuwsbrief\u201d\n");
+    has(en, "- **Engaged for:** \u201cNewsletter\u201d\n");
+    /* Purposes are named only where the policy names them. */
+    assert_int_equal(count(nl, "Ingezet voor"), 1);
+    assert_int_equal(count(en, "Engaged for"), 1);
+    free(nl);
+    free(en);
+}
+
+static void test_category_wording(void **state)
+{
+    const struct kluis_policy *p = *state;
+    char *nl = statement(p, KLUIS_LANG_NL, KLUIS_FORMAT_MD);
+    char *en = statement(p, KLUIS_LANG_EN, KLUIS_FORMAT_MD);
+    /* A special category may hold such data; not every item of it does. */
+    has(nl, "- Deze gegevens kunnen bijzondere persoonsgegevens bevatten (art. 9 AVG).\n");
+    has(en, "- This data may include special categories of personal data (Art. 9 GDPR).\n");
+    lacks(nl, "Dit zijn bijzondere persoonsgegevens");
+    /* Art. 14 is the controller's duty: cited for the organisation's own data only. */
+    has(nl, "- **Herkomst:** KvK (art. 14 AVG)\n");
+    has(en, "- **Source:** Chamber of Commerce (Art. 14 GDPR)\n");
+    has(nl, "- **Herkomst:** de mailbox van de klant\n");
+    has(en, "- **Source:** the customer's mailbox\n");
+    free(nl);
+    free(en);
+}
+
+static void test_transfer_wording(void **state)
+{
+    /* Not every transfer basis is a safeguard: the statement names the chapter. */
+    char *nl = statement(*state, KLUIS_LANG_NL, KLUIS_FORMAT_MD);
+    char *en = statement(*state, KLUIS_LANG_EN, KLUIS_FORMAT_MD);
+    has(nl, "Wij geven gegevens alleen door op een grondslag uit hoofdstuk V AVG (art. 44–49):");
+    has(en, "We transfer data only on a basis under Chapter V GDPR (Art. 44–49):");
+    lacks(nl, "passende waarborg (art. 44");
+    lacks(en, "appropriate safeguard (Art. 44");
+    has(nl, "Een kopie van de passende waarborgen (art. 46 AVG) kun je bij ons opvragen.");
+    has(en, "You can ask us for a copy of the appropriate safeguards (Art. 46 GDPR).");
+    free(nl);
+    free(en);
+
+    /* A derogation (art. 49) is no safeguard: there is no copy to offer. */
+    static const char yaml[] = "kluis: 1\n"
+                               "organisation:\n"
+                               "  name: Klein\n"
+                               "  address: Straat 1, Gent\n"
+                               "  country: BE\n"
+                               "  contact: {email: a@b.example}\n"
+                               "  dpo: {appointed: false, reason: {nl: n, en: e}}\n"
+                               "categories:\n"
+                               "  - {id: c, name: {nl: Houders, en: Holders}, role: controller, "
+                               "retention: 1y}\n"
+                               "purposes:\n"
+                               "  - {id: p, name: {nl: Dienst, en: Service}, basis: contract, "
+                               "categories: [c]}\n"
+                               "subprocessors:\n"
+                               "  - {id: r, name: Registrar FZC, role: controller, locations: "
+                               "[AE], transfer: [derogation], categories: [c]}\n";
+    struct kluis_policy *p = load_policy(yaml, sizeof(yaml) - 1);
+    nl = statement(p, KLUIS_LANG_NL, KLUIS_FORMAT_MD);
+    en = statement(p, KLUIS_LANG_EN, KLUIS_FORMAT_MD);
+    has(nl, "op een grondslag uit hoofdstuk V AVG (art. 44–49):\n\n- **Registrar FZC:** Verenigde "
+            "Arabische Emiraten — ");
+    lacks(nl, "Een kopie");
+    lacks(en, "a copy of");
+    free(nl);
+    free(en);
+    kluis_policy_free(p);
+}
+
 static void test_deadline_in_days(void **state)
 {
     (void)state;
@@ -553,6 +672,9 @@ int main(void)
         cmocka_unit_test(test_html_is_inert_and_standalone),
         cmocka_unit_test(test_sections_in_dutch),
         cmocka_unit_test(test_sections_in_english),
+        cmocka_unit_test(test_recipients_per_activity),
+        cmocka_unit_test(test_category_wording),
+        cmocka_unit_test(test_transfer_wording),
         cmocka_unit_test(test_deadline_in_days),
         cmocka_unit_test(test_register_csv),
         cmocka_unit_test(test_register_processor),
