@@ -10,7 +10,9 @@
  *
  * Ids. A record's id is (home bucket << 32 | row in it) and never changes. A record that moves
  * (its expiry changed) is copied into its new bucket with its id in column gid, and the table
- * forward maps the id to its new place; forward rows go when that bucket is purged.
+ * forward maps the id to its new place; forward rows go when that bucket is purged. Rows are
+ * AUTOINCREMENT: a row freed by a move or a trim is never handed out again, so an id can never
+ * come to name another record.
  *
  * Counts. bucket_counts keeps, per bucket, tenant and category, how many records there are, so
  * that a purge can report what it removed without reading the rows. Changes are gathered in
@@ -398,7 +400,8 @@ static kluis_rc bucket_create_table(struct sq *s, int64_t no, struct kluis_err *
 {
     char sql[640];
     snprintf(sql, sizeof(sql),
-             "CREATE TABLE r_%1$" PRId64 "(row INTEGER PRIMARY KEY, gid INTEGER, tenant TEXT NOT "
+             "CREATE TABLE r_%1$" PRId64 "(row INTEGER PRIMARY KEY AUTOINCREMENT, gid INTEGER, "
+             "tenant TEXT NOT "
              "NULL, subject BLOB, category TEXT NOT NULL, links TEXT NOT NULL, created INTEGER "
              "NOT NULL, expiry INTEGER NOT NULL, floor INTEGER NOT NULL, held INTEGER NOT NULL, "
              "value BLOB);"
