@@ -247,6 +247,37 @@ static void test_held_records_survive_purge(void **state)
     assert_int_equal(get(f, "acme", id, &g), KLUIS_OK);
 }
 
+static void test_ids_never_reused(void **state)
+{
+    struct fixture *f = *state;
+    /* A record moves out of its bucket; the next record written to that bucket must not get the
+     * moved record's id, and the moved one must still be found under it. */
+    begin(f);
+    uint64_t a = put(f, "acme", 1, "mail", "", T0, T0 + 5 * DAY, "first");
+    assert_int_equal(f->be->record_retain(f->obj, "acme", a, T0 + 9 * DAY, 0, false, NULL),
+                     KLUIS_OK);
+    uint64_t b = put(f, "acme", 1, "mail", "", T0, T0 + 5 * DAY, "second");
+    commit(f);
+    assert_int_not_equal(a, b);
+    struct got g;
+    assert_int_equal(get(f, "acme", a, &g), KLUIS_OK);
+    assert_string_equal(g.value, "first");
+    assert_int_equal(get(f, "acme", b, &g), KLUIS_OK);
+    assert_string_equal(g.value, "second");
+    /* A trimmed row's id is not handed out again either. */
+    begin(f);
+    uint64_t c = put(f, "acme", 2, "mail", "", T0, T0 + 5 * DAY - 3600, "trimmed");
+    commit(f);
+    struct counts k = {0};
+    begin(f);
+    assert_int_equal(f->be->purge(f->obj, T0 + 5 * DAY - 1800, false, count_cb, &k, NULL),
+                     KLUIS_OK);
+    uint64_t d = put(f, "acme", 3, "mail", "", T0, T0 + 5 * DAY - 60, "after");
+    commit(f);
+    assert_int_not_equal(c, d);
+    assert_int_equal(get(f, "acme", c, &g), KLUIS_ENOTFOUND);
+}
+
 static void test_rollback_leaves_nothing(void **state)
 {
     struct fixture *f = *state;
@@ -419,6 +450,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_moved_record_purged_in_new_bucket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_held_records_survive_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ids_never_reused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scans_events_and_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tenants_settings_holds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_keeps_data_and_secret, setup, teardown),
