@@ -148,9 +148,11 @@ kluis_rc kluis_hold_add(struct kluis_engine *e, const char *tenant, const char *
                         const char *category, const char *reason, uint64_t *out_id,
                         struct kluis_err *err);
 
-/* Releases a hold and recomputes what it kept. Errors: KLUIS_ENOTFOUND, KLUIS_EREFUSED (already
- * released). */
-kluis_rc kluis_hold_release(struct kluis_engine *e, uint64_t id, struct kluis_err *err);
+/* Releases a hold and recomputes what it kept. tenant: the caller's tenant (a hold of another
+ * tenant is not found), or NULL for the operator. Errors: KLUIS_ENOTFOUND, KLUIS_EREFUSED
+ * (already released). */
+kluis_rc kluis_hold_release(struct kluis_engine *e, const char *tenant, uint64_t id,
+                            struct kluis_err *err);
 
 /* ---- Purge -------------------------------------------------------------------------------- */
 

@@ -185,8 +185,9 @@ struct kluis_store_backend {
      */
     kluis_rc (*purge)(void *obj, int64_t now, bool dry_run, kluis_purge_fn fn, void *ctx,
                       struct kluis_err *err);
-    /* The earliest expiry of a live record, KLUIS_TIME_NEVER (INT64_MAX) when none. */
-    kluis_rc (*oldest_expiry)(void *obj, int64_t *out_expiry, struct kluis_err *err);
+    /* The earliest expiry later than after (of a record a purge at `after` would keep),
+     * KLUIS_TIME_NEVER (INT64_MAX) when none. */
+    kluis_rc (*oldest_expiry)(void *obj, int64_t after, int64_t *out_expiry, struct kluis_err *err);
     /* Stores a purge receipt (a JSON document) with its time. */
     kluis_rc (*receipt_insert)(void *obj, int64_t at, const char *json, struct kluis_err *err);
 };

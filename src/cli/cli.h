@@ -8,9 +8,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "kluis/kluis.h"
+#include "kluis/engine.h"
 
 enum {
     CLI_OK = 0,
@@ -25,7 +27,7 @@ struct cli_command {
     int (*run)(int argc, char **argv);
 };
 
-/* The command table (cli_main.c). */
+/* The command table (cli_main.c). A subcommand's name ("tenant add") finds its command. */
 const struct cli_command *cli_find_command(const char *name);
 
 /* Prints "kluis NAME: " and the message to stderr (printf-style). */
@@ -56,9 +58,90 @@ void cli_print_findings(FILE *stream, const struct kluis_findings *f);
  * Check errors do not stop rendering, but are announced on stderr. */
 struct kluis_policy *cli_load_policy(const char *cmd, const char *path);
 
+/* ---- Commands that use a store (cli_store.c) ------------------------------------------- */
+
+/* getopt_long values of the options every store command takes. */
+enum {
+    CLI_OPT_DB = 0x100,
+    CLI_OPT_POLICY,
+    CLI_OPT_NOW,
+    CLI_OPT_FIRST_FREE, /* a command's own long-only options start here */
+};
+
+/* The entries for a command's option table (needs <getopt.h>). */
+#define CLI_STORE_OPTIONS                                                                          \
+    {"db", required_argument, NULL, CLI_OPT_DB},                                                   \
+        {"policy", required_argument, NULL, CLI_OPT_POLICY},                                       \
+    {                                                                                              \
+        "now", required_argument, NULL, CLI_OPT_NOW                                                \
+    }
+
+/*
+ * What a store command runs in: the store, the policy and the clock, from the common options or
+ * their environment variables (KLUIS_DB, KLUIS_POLICY, KLUIS_NOW), and, once opened, the policy
+ * and the engine.
+ */
+struct cli_env {
+    const char *cmd;         /* for messages: "record put" */
+    const char *db;          /* --db, else NULL */
+    const char *policy_path; /* --policy, else NULL */
+    const char *now_text;    /* --now, else NULL */
+    int64_t now;
+    struct kluis_policy *policy;
+    struct kluis_engine *engine;
+};
+
+void cli_env_init(struct cli_env *env, const char *cmd);
+
+/* Takes the option c (a getopt_long result) when it is a common one; returns false otherwise. */
+bool cli_env_option(struct cli_env *env, int c, const char *arg);
+
+/* The store URL: --db, else $KLUIS_DB, else "sqlite:kluis.db". */
+const char *cli_env_db(const struct cli_env *env);
+
+/*
+ * Resolves the clock (--now, $KLUIS_NOW, else the real time), loads the policy (a policy with
+ * parse or schema errors is refused, its findings on stderr) and opens the engine on the store.
+ * Returns CLI_OK, or the exit status after reporting: CLI_USAGE for a malformed time, CLI_FAIL
+ * for everything else.
+ */
+int cli_env_open(struct cli_env *env);
+
+/* Closes the engine and frees the policy; safe after a failed or no cli_env_open(). */
+void cli_env_close(struct cli_env *env);
+
+/* Reports err for the command and returns CLI_FAIL. */
+int cli_fail(const char *cmd, const struct kluis_err *err);
+
+/* Parses a decimal record or hold id (1 .. UINT64_MAX); false for anything else. */
+bool cli_parse_id(const char *s, uint64_t *out_id);
+
+/* Splits "KEY=VALUE" at the first '=' into a malloc()ed key and a pointer into s; false when
+ * there is no '=', or the key or value is empty, or out of memory. */
+bool cli_parse_link(const char *s, struct kluis_link *out_link);
+
+/* Runs a command with subcommands: argv[1] names one of subs; "kluis CMD --help" prints help. */
+struct cli_subcommand {
+    const char *name;
+    int (*run)(const char *cmd, int argc, char **argv); /* cmd: "tenant add" */
+};
+int cli_dispatch(const char *cmd, const struct cli_subcommand *subs, size_t n_subs, int argc,
+                 char **argv);
+
+/* The demo's policy: examples/000-mail-assistant.yaml, embedded by embed.py at build time. */
+extern const char cli_demo_policy[];
+extern const size_t cli_demo_policy_len;
+
 /* Commands. */
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_statement(int argc, char **argv);
 int cli_cmd_register(int argc, char **argv);
+int cli_cmd_tenant(int argc, char **argv);
+int cli_cmd_hold(int argc, char **argv);
+int cli_cmd_record(int argc, char **argv);
+int cli_cmd_event(int argc, char **argv);
+int cli_cmd_purge(int argc, char **argv);
+int cli_cmd_subject(int argc, char **argv);
+int cli_cmd_demo(int argc, char **argv);
 
 #endif /* KLUIS_CLI_H */

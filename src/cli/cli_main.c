@@ -6,6 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The part of the help every store command shares. */
+#define STORE_HELP                                                                                 \
+    "Store options (each one wins over its environment variable):\n"                               \
+    "  --db URL          the store: sqlite:PATH (KLUIS_DB; default sqlite:kluis.db)\n"             \
+    "  --policy FILE     the policy (KLUIS_POLICY; default kluis.yaml)\n"                          \
+    "  --now RFC3339     the engine's clock (KLUIS_NOW; default the current time)\n"
+
 static const struct cli_command commands[] = {
     {"check", "check a policy against the GDPR rules",
      "Usage: kluis check [--json] [--rules] POLICY...\n"
@@ -54,14 +61,136 @@ static const struct cli_command commands[] = {
      "  -o, --output FILE      write to FILE (atomically) instead of stdout\n"
      "  -h, --help             show this help\n",
      cli_cmd_register},
+    {"tenant", "add a tenant (a customer) or change one of its settings",
+     "Usage: kluis tenant add TENANT [--country CC] [--set SETTING]... [STORE OPTIONS]\n"
+     "       kluis tenant set TENANT SETTING [STORE OPTIONS]\n"
+     "\n"
+     "A tenant is a customer of the organisation; every record belongs to one. A SETTING is\n"
+     "  CATEGORY.retention=DURATION       the tenant's period, within the policy's bounds\n"
+     "  CATEGORY.storage=stored|transient where the policy lets the tenant choose\n"
+     "Changing a setting recomputes the expiry of the tenant's records of that category. A\n"
+     "setting the policy does not allow is refused with the bound it crosses (exit 1); 'tenant\n"
+     "add' then adds nothing.\n"
+     "\n"
+     "Options:\n"
+     "  --country CC      ISO 3166-1 code (NL, BE, ...): which country's legal minimums apply\n"
+     "  --set SETTING     a setting for the new tenant (repeatable)\n"
+     "  -h, --help        show this help\n" STORE_HELP,
+     cli_cmd_tenant},
+    {"hold", "place or release a legal hold on a tenant's records",
+     "Usage: kluis hold add --tenant T [--subject S] [--category C] --reason TEXT\n"
+     "                      [STORE OPTIONS]\n"
+     "       kluis hold release ID [STORE OPTIONS]\n"
+     "\n"
+     "A legal hold keeps records whatever their retention (litigation, an investigation) until\n"
+     "it is released. 'hold add' narrows it to a subject and/or a category and prints only the\n"
+     "hold's id on stdout; 'hold release' releases it, and the records' retention applies again.\n"
+     "\n"
+     "Options:\n"
+     "  --tenant T        the tenant whose records are held\n"
+     "  --subject S       only the records of this subject\n"
+     "  --category C      only the records of this category\n"
+     "  --reason TEXT     why the records must be kept (required)\n"
+     "  -h, --help        show this help\n" STORE_HELP,
+     cli_cmd_hold},
+    {"record", "store a record, or read one for a purpose",
+     "Usage: kluis record put --tenant T --subject S --category C [--link KEY=VALUE]...\n"
+     "                        [--value TEXT | --value-file FILE] [STORE OPTIONS]\n"
+     "       kluis record get --tenant T --purpose P ID [STORE OPTIONS]\n"
+     "\n"
+     "'record put' stores a value of a category of the policy and prints only the new record's\n"
+     "id on stdout. Its expiry follows the category's retention rule; links (integration=gmail-1,\n"
+     "draft=42) let events find it. Refused (exit 1): a category the policy does not know, a\n"
+     "transient category, an unknown tenant.\n"
+     "\n"
+     "'record get' writes the value to stdout, byte for byte, when the policy lets the purpose\n"
+     "use the category. A record of another tenant, a missing one and one past its expiry are\n"
+     "all 'not found' (exit 1).\n"
+     "\n"
+     "Options:\n"
+     "  --tenant T            the tenant\n"
+     "  --subject S           the data subject's reference (kept only as a keyed hash)\n"
+     "  --category C          the category\n"
+     "  --link KEY=VALUE      a link events can match (repeatable)\n"
+     "  --value TEXT          the value (default: empty)\n"
+     "  --value-file FILE     read the value from FILE; '-' is stdin\n"
+     "  --purpose P           the purpose the value is read for\n"
+     "  -h, --help            show this help\n" STORE_HELP,
+     cli_cmd_record},
+    {"event", "report an event that retention rules wait for",
+     "Usage: kluis event --tenant T NAME [--purpose P] [--subject S] [--link KEY=VALUE]\n"
+     "                   [--json] [STORE OPTIONS]\n"
+     "\n"
+     "Records that NAME happened (draft.approved, integration.removed, account.closed, or the\n"
+     "built-in consent.withdrawn and subject.objected with --purpose) and recomputes the expiry\n"
+     "of the tenant's records it concerns: those of the subject, or carrying the link, or every\n"
+     "record of the tenant when it names neither. Prints 'NAME: N records affected' on stderr.\n"
+     "An event the policy does not declare is refused (exit 1).\n"
+     "\n"
+     "Options:\n"
+     "  --tenant T            the tenant\n"
+     "  --purpose P           the purpose, for consent.withdrawn and subject.objected\n"
+     "  --subject S           only the records of this subject\n"
+     "  --link KEY=VALUE      only the records carrying this link\n"
+     "  --json                print {tenant, event, purpose, link, at, affected} on stdout\n"
+     "  -h, --help            show this help\n" STORE_HELP,
+     cli_cmd_event},
+    {"purge", "remove every record past its expiry",
+     "Usage: kluis purge [--dry-run] [--json] [STORE OPTIONS]\n"
+     "\n"
+     "Removes every record whose expiry has passed and that no legal minimum or hold keeps, and\n"
+     "stores a receipt. Prints one line per tenant and category,\n"
+     "  TENANT  CATEGORY  N removed\n"
+     "then 'total: N removed' and 'oldest remaining: TIME' (the earliest expiry still stored, or\n"
+     "'none').\n"
+     "\n"
+     "Options:\n"
+     "  -n, --dry-run     change nothing; say what 'would be removed'\n"
+     "  --json            print {at, dry_run, counts: [{tenant, category, removed}], total,\n"
+     "                    oldest_remaining} on stdout\n"
+     "  -h, --help        show this help\n" STORE_HELP,
+     cli_cmd_purge},
+    {"subject", "export everything a tenant holds on a data subject",
+     "Usage: kluis subject export --tenant T SUBJECT [--format json|csv] [-o FILE]\n"
+     "                            [STORE OPTIONS]\n"
+     "\n"
+     "Every live record the tenant holds on SUBJECT (art. 15 and 20), as JSON or CSV. A subject\n"
+     "kluis holds nothing on gives an empty list.\n"
+     "\n"
+     "Options:\n"
+     "  --tenant T            the tenant\n"
+     "  --format json|csv     the format (default: json)\n"
+     "  -o, --output FILE     write to FILE (atomically) instead of stdout\n"
+     "  -h, --help            show this help\n" STORE_HELP,
+     cli_cmd_subject},
+    {"demo", "build a populated example store and watch a month of retention",
+     "Usage: kluis demo [--db URL] [--records N] [--fresh]\n"
+     "\n"
+     "Creates a store from the built-in example policy (examples/000-mail-assistant.yaml): NL\n"
+     "and BE tenants with their settings, thousands of data subjects with mail metadata, AI\n"
+     "drafts, WhatsApp messages, transcripts, calendar events and tokens; then moves the clock\n"
+     "day by day through November 2026 with events (drafts approved or skipped, an integration\n"
+     "removed, an account closed, transcriptions completed), purging each day, and prints per\n"
+     "category what was kept and removed and why. The names and addresses are generated and\n"
+     "fictional; the run is the same every time.\n"
+     "\n"
+     "Options:\n"
+     "  --db URL          the store (KLUIS_DB; default sqlite:kluis-demo.db)\n"
+     "  --records N       about N records per tenant (default 5000)\n"
+     "  --fresh           delete an existing demo store first\n"
+     "  -h, --help        show this help\n"
+     "\n"
+     "An existing non-empty store is not reused without --fresh (exit 1).\n",
+     cli_cmd_demo},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 const struct cli_command *cli_find_command(const char *name)
 {
+    size_t len = strcspn(name, " ");
     for (size_t i = 0; i < N_COMMANDS; i++)
-        if (strcmp(commands[i].name, name) == 0)
+        if (strlen(commands[i].name) == len && strncmp(commands[i].name, name, len) == 0)
             return &commands[i];
     return NULL;
 }
@@ -106,13 +235,13 @@ int main(int argc, char **argv)
             main_help(stdout);
             return CLI_OK;
         }
-        if (!cli_find_command(argv[2])) {
+        if (strchr(argv[2], ' ') || !cli_find_command(argv[2])) {
             fprintf(stderr, "kluis: unknown command '%s'\nTry 'kluis --help'.\n", argv[2]);
             return CLI_USAGE;
         }
         return cli_help(argv[2]);
     }
-    const struct cli_command *c = cli_find_command(name);
+    const struct cli_command *c = strchr(name, ' ') ? NULL : cli_find_command(name);
     if (!c) {
         fprintf(stderr, "kluis: unknown command '%s'\nTry 'kluis --help'.\n", name);
         return CLI_USAGE;

@@ -398,6 +398,7 @@ static int hold_copy_cb(void *ctx, const struct kluis_hold_row *h)
 }
 
 struct release_ctx {
+    const char *tenant;
     uint64_t id;
 };
 
@@ -408,6 +409,8 @@ static kluis_rc hold_release_body(struct kluis_engine *e, void *vctx, struct klu
     kluis_rc rc = e->be->hold_get(e->obj, rc_->id, hold_copy_cb, &h, err);
     if (rc != KLUIS_OK)
         return rc;
+    if (rc_->tenant && strcmp(rc_->tenant, h.tenant) != 0)
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "no hold %" PRIu64, rc_->id);
     if (h.released)
         return kluis_err_set(err, KLUIS_EREFUSED, "hold %" PRIu64 " was released already", rc_->id);
     if ((rc = e->be->hold_release(e->obj, rc_->id, e->now, err)))
@@ -423,9 +426,10 @@ static kluis_rc hold_release_body(struct kluis_engine *e, void *vctx, struct klu
     return kluis__engine_recompute_all(e, &st, &f, NULL, NULL, NULL, err);
 }
 
-kluis_rc kluis_hold_release(struct kluis_engine *e, uint64_t id, struct kluis_err *err)
+kluis_rc kluis_hold_release(struct kluis_engine *e, const char *tenant, uint64_t id,
+                            struct kluis_err *err)
 {
-    struct release_ctx c = {id};
+    struct release_ctx c = {tenant, id};
     return kluis__engine_txn(e, hold_release_body, &c, err);
 }
 
@@ -512,8 +516,9 @@ static kluis_rc purge_body(struct kluis_engine *e, void *vctx, struct kluis_err 
     kluis_rc rc = e->be->purge(e->obj, e->now, r->dry_run, purge_cb, r, err);
     if (rc != KLUIS_OK)
         return rc;
-    qsort(r->lines, r->n_lines, sizeof(*r->lines), line_cmp);
-    if ((rc = e->be->oldest_expiry(e->obj, &r->oldest_remaining, err)))
+    if (r->n_lines > 1)
+        qsort(r->lines, r->n_lines, sizeof(*r->lines), line_cmp);
+    if ((rc = e->be->oldest_expiry(e->obj, e->now, &r->oldest_remaining, err)))
         return rc;
     if (r->dry_run)
         return KLUIS_OK;
@@ -538,8 +543,6 @@ kluis_rc kluis_purge(struct kluis_engine *e, bool dry_run, struct kluis_purge_re
         kluis_purge_report_free(r);
         return rc;
     }
-    /* A dry run's transaction changed nothing; its oldest-remaining is what stays after a real
-     * purge only approximately (the oldest of the stored, possibly expired, records). */
     *out_report = r;
     return KLUIS_OK;
 }

@@ -112,7 +112,8 @@ FWD(hold_get, (void *obj, uint64_t id, kluis_hold_fn fn, void *ctx, struct kluis
     (obj, id, fn, ctx, err))
 FWD(purge, (void *obj, int64_t now, bool dry, kluis_purge_fn fn, void *ctx, struct kluis_err *err),
     (obj, now, dry, fn, ctx, err))
-FWD(oldest_expiry, (void *obj, int64_t *out, struct kluis_err *err), (obj, out, err))
+FWD(oldest_expiry, (void *obj, int64_t after, int64_t *out, struct kluis_err *err),
+    (obj, after, out, err))
 FWD(receipt_insert, (void *obj, int64_t at, const char *json, struct kluis_err *err),
     (obj, at, json, err))
 

@@ -1313,32 +1313,37 @@ static kluis_rc sq_purge(void *obj, int64_t now, bool dry_run, kluis_purge_fn fn
     return c.rc ? c.rc : rc;
 }
 
-static kluis_rc sq_oldest_expiry(void *obj, int64_t *out, struct kluis_err *err)
+static kluis_rc sq_oldest_expiry(void *obj, int64_t after, int64_t *out, struct kluis_err *err)
 {
     struct sq *s = obj;
     sqlite3_stmt *st;
+    /* Buckets in order of their range; the first that still holds a deadline after `after`
+     * has the answer (earlier buckets hold only what a purge at `after` removes). */
     kluis_rc rc = prepare(s,
-                          "SELECT b.no FROM buckets b WHERE b.no != 1 AND EXISTS (SELECT 1 FROM "
-                          "bucket_counts c WHERE c.bucket = b.no AND c.n > 0) ORDER BY b.start "
-                          "LIMIT 1",
+                          "SELECT b.no FROM buckets b WHERE b.no != 1 AND b.end > ?1 AND EXISTS "
+                          "(SELECT 1 FROM bucket_counts c WHERE c.bucket = b.no AND c.n > 0) "
+                          "ORDER BY b.start",
                           &st, err);
     if (rc)
         return rc;
-    int64_t no = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        no = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    sqlite3_bind_int64(st, 1, after);
     *out = INT64_MAX;
-    if (!no || !bucket_table_exists(s, no))
-        return KLUIS_OK;
-    char sql[96];
-    snprintf(sql, sizeof(sql), "SELECT min(expiry) FROM r_%" PRId64, no);
-    if ((rc = prepare(s, sql, &st, err)))
-        return rc;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        *out = sqlite3_column_int64(st, 0);
+    while (*out == INT64_MAX && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t no = sqlite3_column_int64(st, 0);
+        if (!bucket_table_exists(s, no))
+            continue;
+        char sql[128];
+        snprintf(sql, sizeof(sql), "SELECT min(expiry) FROM r_%" PRId64 " WHERE expiry > ?1", no);
+        sqlite3_stmt *q;
+        if ((rc = prepare(s, sql, &q, err)))
+            break;
+        sqlite3_bind_int64(q, 1, after);
+        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+            *out = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
     sqlite3_finalize(st);
-    return KLUIS_OK;
+    return rc;
 }
 
 static kluis_rc sq_receipt_insert(void *obj, int64_t at, const char *json, struct kluis_err *err)

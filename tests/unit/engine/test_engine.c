@@ -263,8 +263,9 @@ static void test_legal_minimum_and_holds(void **state)
     assert_int_equal(kluis_purge(e, false, &rep, NULL), KLUIS_OK);
     kluis_purge_report_free(rep);
     assert_int_equal(get(e, "acme", mail, "service", &expiry), KLUIS_OK); /* held */
-    assert_int_equal(kluis_hold_release(e, hold, NULL), KLUIS_OK);
-    assert_int_equal(kluis_hold_release(e, hold, NULL), KLUIS_EREFUSED);
+    assert_int_equal(kluis_hold_release(e, "globex", hold, NULL), KLUIS_ENOTFOUND);
+    assert_int_equal(kluis_hold_release(e, "acme", hold, NULL), KLUIS_OK);
+    assert_int_equal(kluis_hold_release(e, NULL, hold, NULL), KLUIS_EREFUSED);
     assert_int_equal(get(e, "acme", mail, "service", &expiry), KLUIS_ENOTFOUND);
     assert_int_equal(kluis_purge(e, false, &rep, NULL), KLUIS_OK);
     assert_int_equal(rep->total, 1);

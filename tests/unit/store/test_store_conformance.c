@@ -208,7 +208,7 @@ static void test_purge_removes_exactly_what_expired(void **state)
     assert_int_equal(again.total, 0);
 
     int64_t oldest = 0;
-    assert_int_equal(f->be->oldest_expiry(f->obj, &oldest, NULL), KLUIS_OK);
+    assert_int_equal(f->be->oldest_expiry(f->obj, now, &oldest, NULL), KLUIS_OK);
     assert_true(oldest > now);
 }
 
