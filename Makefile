@@ -25,8 +25,8 @@ $(ASAN_BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-# Until the store exists, the main job checks the example policies and renders their
-# statements and registers into out/.
+# The main job on the embedded default (SQLite): check the example policies, render their
+# statements and registers into out/, then run the demo on a fresh store in out/.
 run: build
 	@mkdir -p out
 	$(KLUIS) check examples/*.yaml
@@ -39,6 +39,8 @@ run: build
 	    $(KLUIS) register $$f --format csv -o out/$$n.register.csv || exit 1; \
 	done
 	@echo "Statements and registers are in out/ (open out/*.html in a browser)."
+	@echo
+	$(KLUIS) demo --fresh --db 'sqlite:out/kluis-demo.db?synchronous=normal'
 
 test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja
 	ninja -C $(BUILD)

@@ -93,6 +93,16 @@ struct kluis_record_input {
 kluis_rc kluis_record_put(struct kluis_engine *e, const struct kluis_record_input *in,
                           uint64_t *out_id, struct kluis_err *err);
 
+/*
+ * Stores n records in one transaction: all of them or none. The first refusal or error ends the
+ * batch; *out_failed (may be NULL) receives its index, and nothing of the batch is stored.
+ * out_ids (n entries, may be NULL) receives the ids on success. At most KLUIS_BATCH_MAX records.
+ */
+#define KLUIS_BATCH_MAX 10000
+kluis_rc kluis_record_put_batch(struct kluis_engine *e, const struct kluis_record_input *in,
+                                size_t n, uint64_t *out_ids, size_t *out_failed,
+                                struct kluis_err *err);
+
 /* A record as read back. Free with kluis_record_free(). */
 struct kluis_record {
     uint64_t id;

@@ -162,8 +162,9 @@ struct kluis_store_backend {
 
     kluis_rc (*event_insert)(void *obj, const struct kluis_event_row *row, uint64_t *out_id,
                              struct kluis_err *err);
-    /* The tenant's events that concern a record with this subject and these links: events of
-     * that subject, events carrying one of the links, and events naming neither. */
+    /* The tenant's events that concern a record with this subject and these links: events
+     * naming neither subject nor link, events of that subject (and, when they also name a link,
+     * of one of these links), and events of one of these links that name no subject. */
     kluis_rc (*events_for_record)(void *obj, const char *tenant,
                                   const struct kluis_subject_ref *subject, const char *links,
                                   kluis_event_fn fn, void *ctx, struct kluis_err *err);

@@ -24,7 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEMO_DB_DEFAULT      "sqlite:kluis-demo.db"
+/* A throwaway store: commits need not survive power loss (docs/cli.md, store URLs). */
+#define DEMO_DB_DEFAULT      "sqlite:kluis-demo.db?synchronous=normal"
 #define DEMO_RECORDS_DEFAULT 5000
 #define DEMO_RECORDS_MAX     1000000
 #define DAY_S                INT64_C(86400)
@@ -930,11 +931,15 @@ static int spot_check(struct demo *d)
 /* ---- The command ------------------------------------------------------------------------- */
 
 /* The file behind a sqlite: URL or a bare path; NULL for another scheme. */
+/* The file of a sqlite: URL, without its options; NULL for other stores. */
 static const char *sqlite_path(const char *url)
 {
-    if (strncmp(url, "sqlite:", 7) == 0)
-        return url + 7;
-    return strstr(url, "://") ? NULL : url;
+    static char path[4096];
+    const char *p = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : strstr(url, "://") ? NULL : url;
+    if (!p)
+        return NULL;
+    snprintf(path, sizeof(path), "%.*s", (int)strcspn(p, "?"), p);
+    return path;
 }
 
 static bool looks_like_sqlite(const char *path)

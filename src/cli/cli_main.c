@@ -175,7 +175,7 @@ static const struct cli_command commands[] = {
      "fictional; the run is the same every time.\n"
      "\n"
      "Options:\n"
-     "  --db URL          the store (KLUIS_DB; default sqlite:kluis-demo.db)\n"
+     "  --db URL          the store (KLUIS_DB; default sqlite:kluis-demo.db?synchronous=normal)\n"
      "  --records N       about N records per tenant (default 5000)\n"
      "  --fresh           delete an existing demo store first\n"
      "  -h, --help        show this help\n"

@@ -64,68 +64,10 @@ static kluis_rc links_canonical(const struct kluis_link *links, size_t n, char *
 
 /* ---- Put ---------------------------------------------------------------------------------- */
 
-struct put_ctx {
-    const struct kluis_record_input *in;
-    const struct kluis_category *c;
-    const char *links;
-    uint64_t id;
-};
-
-static kluis_rc put_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
-{
-    struct put_ctx *p = vctx;
-    struct kluis__tenant_state st;
-    kluis_rc rc = kluis__engine_tenant(e, p->in->tenant, &st, err);
-    if (rc != KLUIS_OK)
-        return rc;
-    /* Storage: the policy's mode, unless it lets the tenant choose and the tenant did. */
-    bool stored = p->c->storage == KLUIS_STORAGE_STORED;
-    const char *choice = kluis__tenant_setting(&st, p->c->id, "storage");
-    if (p->c->tenant_may_change_storage && choice)
-        stored = strcmp(choice, "stored") == 0;
-    if (!stored) {
-        if (p->c->storage == KLUIS_STORAGE_TRANSIENT)
-            return kluis_err_set(err, KLUIS_EREFUSED,
-                                 "category '%s' is never stored (the policy's storage is "
-                                 "transient)%s",
-                                 p->c->id,
-                                 p->c->tenant_may_change_storage
-                                     ? "; the tenant has not opted in to storing it"
-                                     : "");
-        return kluis_err_set(err, KLUIS_EREFUSED, "the tenant chose not to store category '%s'",
-                             p->c->id);
-    }
-    if (!p->c->retention)
-        return kluis_err_set(err, KLUIS_EREFUSED,
-                             "the policy states no retention for category '%s'; kluis does not "
-                             "store data it could keep forever",
-                             p->c->id);
-    struct kluis_subject_ref subject;
-    kluis__engine_subject(e, p->in->tenant, p->in->subject, &subject);
-    struct kluis_retention_result r;
-    if ((rc = kluis__engine_retention(e, &st, p->c, e->now, &subject, p->links, &r, err)))
-        return rc;
-    bool held = false;
-    if ((rc = kluis__engine_held(e, p->in->tenant, p->c->id, &subject, true, &held, err)))
-        return rc;
-    struct kluis_record_row row = {
-        .tenant = p->in->tenant,
-        .subject = subject,
-        .has_subject = true,
-        .category = p->c->id,
-        .links = p->links,
-        .created = e->now,
-        .expiry = r.expiry,
-        .floor = r.floor,
-        .held = held,
-        .value = p->in->value,
-        .value_len = p->in->value_len,
-    };
-    return e->be->record_insert(e->obj, &row, &p->id, err);
-}
-
-kluis_rc kluis_record_put(struct kluis_engine *e, const struct kluis_record_input *in,
-                          uint64_t *out_id, struct kluis_err *err)
+/* What can be checked before the transaction: the input, the category, the links. */
+static kluis_rc put_check(const struct kluis_engine *e, const struct kluis_record_input *in,
+                          const struct kluis_category **out_c, char *links, size_t links_size,
+                          struct kluis_err *err)
 {
     if (!in || !in->tenant || !in->subject || !in->category || (!in->value && in->value_len))
         return kluis_err_set(err, KLUIS_EINVAL,
@@ -138,14 +80,124 @@ kluis_rc kluis_record_put(struct kluis_engine *e, const struct kluis_record_inpu
     const struct kluis_category *c = kluis_policy_find_category(e->policy, in->category);
     if (!c)
         return kluis_err_set(err, KLUIS_EREFUSED, "the policy has no category '%s'", in->category);
-    char links[KLUIS_LINKS_MAX + 1];
-    kluis_rc rc = links_canonical(in->links, in->n_links, links, sizeof(links), err);
-    if (rc != KLUIS_OK)
+    *out_c = c;
+    return links_canonical(in->links, in->n_links, links, links_size, err);
+}
+
+/* Stores one checked record inside the caller's transaction, for the tenant st. */
+static kluis_rc put_one(struct kluis_engine *e, const struct kluis__tenant_state *st,
+                        const struct kluis_category *c, const struct kluis_record_input *in,
+                        const char *links, uint64_t *out_id, struct kluis_err *err)
+{
+    /* Storage: the policy's mode, unless it lets the tenant choose and the tenant did. */
+    bool stored = c->storage == KLUIS_STORAGE_STORED;
+    const char *choice = kluis__tenant_setting(st, c->id, "storage");
+    if (c->tenant_may_change_storage && choice)
+        stored = strcmp(choice, "stored") == 0;
+    if (!stored) {
+        if (c->storage == KLUIS_STORAGE_TRANSIENT)
+            return kluis_err_set(
+                err, KLUIS_EREFUSED,
+                "category '%s' is never stored (the policy's storage is "
+                "transient)%s",
+                c->id,
+                c->tenant_may_change_storage ? "; the tenant has not opted in to storing it" : "");
+        return kluis_err_set(err, KLUIS_EREFUSED, "the tenant chose not to store category '%s'",
+                             c->id);
+    }
+    if (!c->retention)
+        return kluis_err_set(err, KLUIS_EREFUSED,
+                             "the policy states no retention for category '%s'; kluis does not "
+                             "store data it could keep forever",
+                             c->id);
+    struct kluis_subject_ref subject;
+    kluis__engine_subject(e, in->tenant, in->subject, &subject);
+    struct kluis_retention_result r;
+    kluis_rc rc = kluis__engine_retention(e, st, c, e->now, &subject, links, &r, err);
+    if (rc)
         return rc;
-    struct put_ctx p = {.in = in, .c = c, .links = links};
-    rc = kluis__engine_txn(e, put_body, &p, err);
+    bool held = false;
+    if ((rc = kluis__engine_held(e, in->tenant, c->id, &subject, true, &held, err)))
+        return rc;
+    struct kluis_record_row row = {
+        .tenant = in->tenant,
+        .subject = subject,
+        .has_subject = true,
+        .category = c->id,
+        .links = links,
+        .created = e->now,
+        .expiry = r.expiry,
+        .floor = r.floor,
+        .held = held,
+        .value = in->value,
+        .value_len = in->value_len,
+    };
+    return e->be->record_insert(e->obj, &row, out_id, err);
+}
+
+struct put_ctx {
+    const struct kluis_record_input *in;
+    size_t n;
+    uint64_t *ids;
+    size_t failed;
+    struct kluis__tenant_state *st;
+};
+
+static kluis_rc put_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
+{
+    struct put_ctx *p = vctx;
+    bool have_tenant = false;
+    for (size_t i = 0; i < p->n; i++) {
+        const struct kluis_record_input *in = &p->in[i];
+        p->failed = i;
+        const struct kluis_category *c = NULL;
+        char links[KLUIS_LINKS_MAX + 1];
+        kluis_rc rc = put_check(e, in, &c, links, sizeof(links), err);
+        /* The tenant's state is read once per run of records of the same tenant. */
+        if (rc == KLUIS_OK && (!have_tenant || strcmp(p->st->tenant, in->tenant) != 0)) {
+            rc = kluis__engine_tenant(e, in->tenant, p->st, err);
+            have_tenant = rc == KLUIS_OK;
+        }
+        uint64_t id = 0;
+        if (rc == KLUIS_OK)
+            rc = put_one(e, p->st, c, in, links, &id, err);
+        if (rc != KLUIS_OK)
+            return rc;
+        if (p->ids)
+            p->ids[i] = id;
+    }
+    return KLUIS_OK;
+}
+
+kluis_rc kluis_record_put_batch(struct kluis_engine *e, const struct kluis_record_input *in,
+                                size_t n, uint64_t *out_ids, size_t *out_failed,
+                                struct kluis_err *err)
+{
+    if (!in && n)
+        return kluis_err_set(err, KLUIS_EINVAL, "no records given");
+    if (n > KLUIS_BATCH_MAX)
+        return kluis_err_set(err, KLUIS_ETOOBIG, "a batch holds at most %d records",
+                             KLUIS_BATCH_MAX);
+    if (n == 0)
+        return KLUIS_OK;
+    struct put_ctx p = {.in = in, .n = n, .ids = out_ids};
+    p.st = malloc(sizeof(*p.st));
+    if (!p.st)
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    kluis_rc rc = kluis__engine_txn(e, put_body, &p, err);
+    free(p.st);
+    if (rc != KLUIS_OK && out_failed)
+        *out_failed = p.failed;
+    return rc;
+}
+
+kluis_rc kluis_record_put(struct kluis_engine *e, const struct kluis_record_input *in,
+                          uint64_t *out_id, struct kluis_err *err)
+{
+    uint64_t id = 0;
+    kluis_rc rc = kluis_record_put_batch(e, in, 1, &id, NULL, err);
     if (rc == KLUIS_OK && out_id)
-        *out_id = p.id;
+        *out_id = id;
     return rc;
 }
 

@@ -53,8 +53,25 @@ struct insert_cache {
     uint64_t used;
 };
 
+/*
+ * Prepared statements kept per connection, keyed by their SQL text. A scan runs one statement per
+ * bucket, and a store has a few hundred buckets at most (128 days, ~80 wide ones, the open one),
+ * so the cache holds that many shapes; the least recently used goes when it is full.
+ */
+#define SQL_CACHE 1024
+#define SQL_SLOTS 2048 /* hash index, a power of two, at most half full */
+
+struct sql_cache {
+    char *sql;
+    sqlite3_stmt *st;
+    uint64_t used;
+};
+
 struct sq {
     sqlite3 *db;
+    struct sql_cache *sql_cache; /* SQL_CACHE entries */
+    int32_t *sql_slots;          /* SQL_SLOTS: index into sql_cache + 1, 0 when free */
+    size_t sql_n;
     bool in_txn;
     struct count_delta *deltas;
     size_t n_deltas;
@@ -94,6 +111,134 @@ static kluis_rc prepare(struct sq *s, const char *sql, sqlite3_stmt **out, struc
     return KLUIS_OK;
 }
 
+static uint32_t sql_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Rebuilds the hash index from the entries (after an eviction). */
+static void sql_reindex(struct sq *s)
+{
+    memset(s->sql_slots, 0, SQL_SLOTS * sizeof(*s->sql_slots));
+    for (size_t i = 0; i < s->sql_n; i++) {
+        uint32_t h = sql_hash(s->sql_cache[i].sql) & (SQL_SLOTS - 1);
+        while (s->sql_slots[h])
+            h = (h + 1) & (SQL_SLOTS - 1);
+        s->sql_slots[h] = (int32_t)i + 1;
+    }
+}
+
+/*
+ * A prepared statement for sql from the connection's cache, prepared on first use; statements
+ * built per bucket ("SELECT … FROM r_12 …") are cached like constant ones. Hand it back with
+ * release(), never sqlite3_finalize(). Each is released before the same text is asked for again.
+ */
+static kluis_rc cached(struct sq *s, const char *sql, sqlite3_stmt **out, struct kluis_err *err)
+{
+    uint32_t h = sql_hash(sql) & (SQL_SLOTS - 1);
+    if (s->sql_slots) {
+        for (uint32_t k = h; s->sql_slots[k]; k = (k + 1) & (SQL_SLOTS - 1)) {
+            struct sql_cache *c = &s->sql_cache[s->sql_slots[k] - 1];
+            if (strcmp(c->sql, sql) == 0 && !sqlite3_stmt_busy(c->st)) {
+                c->used = ++s->tick;
+                *out = c->st;
+                return KLUIS_OK;
+            }
+        }
+    }
+    kluis_rc rc = prepare(s, sql, out, err);
+    if (rc)
+        return rc;
+    if (!s->sql_cache) {
+        s->sql_cache = calloc(SQL_CACHE, sizeof(*s->sql_cache));
+        s->sql_slots = calloc(SQL_SLOTS, sizeof(*s->sql_slots));
+        if (!s->sql_cache || !s->sql_slots) {
+            free(s->sql_cache);
+            free(s->sql_slots);
+            s->sql_cache = NULL;
+            s->sql_slots = NULL;
+            return KLUIS_OK; /* uncached: release() finalizes it */
+        }
+    }
+    char *key = strdup(sql);
+    if (!key)
+        return KLUIS_OK;
+    size_t i = s->sql_n;
+    if (i == SQL_CACHE) {
+        /* Full: the least recently used entry that is not running makes room. */
+        size_t victim = SQL_CACHE;
+        for (size_t j = 0; j < SQL_CACHE; j++)
+            if (!sqlite3_stmt_busy(s->sql_cache[j].st) &&
+                (victim == SQL_CACHE || s->sql_cache[j].used < s->sql_cache[victim].used))
+                victim = j;
+        if (victim == SQL_CACHE) {
+            free(key);
+            return KLUIS_OK;
+        }
+        sqlite3_finalize(s->sql_cache[victim].st);
+        free(s->sql_cache[victim].sql);
+        s->sql_cache[victim] = s->sql_cache[SQL_CACHE - 1];
+        s->sql_n--;
+        sql_reindex(s);
+        i = s->sql_n;
+    }
+    s->sql_cache[i] = (struct sql_cache){key, *out, ++s->tick};
+    s->sql_n++;
+    h = sql_hash(key) & (SQL_SLOTS - 1);
+    while (s->sql_slots[h])
+        h = (h + 1) & (SQL_SLOTS - 1);
+    s->sql_slots[h] = (int32_t)i + 1;
+    return KLUIS_OK;
+}
+
+static bool is_cached(const struct sq *s, sqlite3_stmt *st)
+{
+    for (size_t i = 0; s->sql_cache && i < s->sql_n; i++)
+        if (s->sql_cache[i].st == st)
+            return true;
+    return false;
+}
+
+static void release(struct sq *s, sqlite3_stmt *st)
+{
+    /* Cached statements are kept; the few uncached ones (cache full, out of memory) go. Walking
+     * the entries is avoided on the common path by asking SQLite first whether the statement is
+     * one we keep: a kept statement's SQL is in the index. */
+    const char *sql = sqlite3_sql(st);
+    if (sql && s->sql_slots) {
+        uint32_t h = sql_hash(sql) & (SQL_SLOTS - 1);
+        for (uint32_t k = h; s->sql_slots[k]; k = (k + 1) & (SQL_SLOTS - 1)) {
+            if (s->sql_cache[s->sql_slots[k] - 1].st == st) {
+                sqlite3_reset(st);
+                sqlite3_clear_bindings(st);
+                return;
+            }
+        }
+    }
+    if (is_cached(s, st)) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return;
+    }
+    sqlite3_finalize(st);
+}
+
+static void sql_cache_clear(struct sq *s)
+{
+    for (size_t i = 0; s->sql_cache && i < s->sql_n; i++) {
+        sqlite3_finalize(s->sql_cache[i].st);
+        free(s->sql_cache[i].sql);
+    }
+    free(s->sql_cache);
+    free(s->sql_slots);
+    s->sql_cache = NULL;
+    s->sql_slots = NULL;
+    s->sql_n = 0;
+}
+
 /* ---- Schema ------------------------------------------------------------------------------- */
 
 static const char schema_v1[] =
@@ -117,6 +262,8 @@ static const char schema_v1[] =
     "CREATE TABLE forward(id INTEGER PRIMARY KEY, bucket INTEGER NOT NULL, row INTEGER NOT NULL);"
     "CREATE INDEX forward_bucket ON forward(bucket);"
     "CREATE TABLE receipts(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL);";
+
+static kluis_rc bucket_create_table(struct sq *s, int64_t no, struct kluis_err *err);
 
 /* Upgrades from version `from` to SCHEMA_VERSION, one step at a time. */
 static kluis_rc migrate(struct sq *s, int from, struct kluis_err *err)
@@ -162,9 +309,8 @@ static kluis_rc schema_setup(struct sq *s, struct kluis_err *err)
             rc = sq_fail(s, err, "creating the store");
             goto undo;
         }
-        char tname[32];
-        snprintf(tname, sizeof(tname), "%d", OPEN_BUCKET);
-        (void)tname;
+        if ((rc = bucket_create_table(s, OPEN_BUCKET, err)))
+            goto undo;
         if ((rc = exec(s, "COMMIT", err)))
             goto undo;
         return KLUIS_OK;
@@ -221,15 +367,46 @@ static void deltas_clear(struct sq *s)
     s->n_deltas = 0;
 }
 
+/*
+ * Location: PATH[?synchronous=full|normal]. full (the default) makes every commit survive power
+ * loss; normal, in WAL mode, survives a crash of the process but may lose the last commits on
+ * power loss — for throwaway stores such as the demo's.
+ */
+static kluis_rc parse_location(const char *location, char *path, size_t size, bool *out_full,
+                               struct kluis_err *err)
+{
+    const char *q = strchr(location, '?');
+    size_t n = q ? (size_t)(q - location) : strlen(location);
+    if (n == 0 || n >= size)
+        return kluis_err_set(err, KLUIS_EINVAL, "a store path is 1 to %zu bytes", size - 1);
+    memcpy(path, location, n);
+    path[n] = '\0';
+    *out_full = true;
+    if (!q)
+        return KLUIS_OK;
+    if (strcmp(q + 1, "synchronous=normal") == 0)
+        *out_full = false;
+    else if (strcmp(q + 1, "synchronous=full") != 0)
+        return kluis_err_set(err, KLUIS_EINVAL,
+                             "unknown store option '%s' (sqlite: takes ?synchronous=full|normal)",
+                             q + 1);
+    return KLUIS_OK;
+}
+
 static kluis_rc sq_open(void *obj, const char *location, struct kluis_err *err)
 {
     struct sq *s = obj;
     memset(s, 0, sizeof(*s));
-    if (sqlite3_open_v2(location, &s->db,
+    char path[4096];
+    bool full;
+    kluis_rc prc = parse_location(location, path, sizeof(path), &full, err);
+    if (prc != KLUIS_OK)
+        return prc;
+    if (sqlite3_open_v2(path, &s->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         kluis_rc rc = sq_fail(s, err, "opening the store");
-        kluis_err_set(err, rc, "cannot open the store '%s'", location);
+        kluis_err_set(err, rc, "cannot open the store '%s'", path);
         sqlite3_close(s->db);
         s->db = NULL;
         return rc;
@@ -238,7 +415,10 @@ static kluis_rc sq_open(void *obj, const char *location, struct kluis_err *err)
     sqlite3_busy_timeout(s->db, 5000);
     /* WAL for concurrent readers; synchronous FULL so that an acknowledged commit survives power
      * loss, not only a crash of the process. */
-    kluis_rc rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err);
+    kluis_rc rc = exec(s,
+                       full ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                       err);
     if (rc == KLUIS_OK)
         rc = schema_setup(s, err);
     if (rc != KLUIS_OK) {
@@ -256,6 +436,7 @@ static void sq_close(void *obj)
     if (s->in_txn)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     cache_clear(s);
+    sql_cache_clear(s);
     deltas_clear(s);
     free(s->deltas);
     sqlite3_close(s->db);
@@ -276,12 +457,13 @@ static kluis_rc flush_counts(struct sq *s, struct kluis_err *err)
     if (s->n_deltas == 0)
         return KLUIS_OK;
     sqlite3_stmt *st;
-    kluis_rc rc = prepare(s,
-                          "INSERT INTO bucket_counts VALUES(?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE "
-                          "SET n = n + ?4",
-                          &st, err);
+    kluis_rc rc = cached(s,
+                         "INSERT INTO bucket_counts VALUES(?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE "
+                         "SET n = n + ?4",
+                         &st, err);
     if (rc)
         return rc;
+    sqlite3_stmt *zero = NULL;
     for (size_t i = 0; i < s->n_deltas && rc == KLUIS_OK; i++) {
         const struct count_delta *d = &s->deltas[i];
         if (d->delta == 0)
@@ -293,10 +475,24 @@ static kluis_rc flush_counts(struct sq *s, struct kluis_err *err)
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = sq_fail(s, err, "counting records");
         sqlite3_reset(st);
+        if (rc == KLUIS_OK && d->delta < 0) {
+            /* Only a count that went down can have reached zero. */
+            if (!zero && (rc = cached(s,
+                                      "DELETE FROM bucket_counts WHERE bucket = ?1 AND tenant = "
+                                      "?2 AND category = ?3 AND n <= 0",
+                                      &zero, err)))
+                break;
+            sqlite3_bind_int64(zero, 1, d->bucket);
+            sqlite3_bind_text(zero, 2, d->tenant, -1, SQLITE_STATIC);
+            sqlite3_bind_text(zero, 3, d->category, -1, SQLITE_STATIC);
+            if (sqlite3_step(zero) != SQLITE_DONE)
+                rc = sq_fail(s, err, "counting records");
+            sqlite3_reset(zero);
+        }
     }
-    sqlite3_finalize(st);
-    if (rc == KLUIS_OK)
-        rc = exec(s, "DELETE FROM bucket_counts WHERE n <= 0", err);
+    release(s, st);
+    if (zero)
+        release(s, zero);
     deltas_clear(s);
     return rc;
 }
@@ -419,7 +615,7 @@ static kluis_rc bucket_for(struct sq *s, int64_t start, int64_t end, int64_t *ou
                            struct kluis_err *err)
 {
     sqlite3_stmt *st;
-    kluis_rc rc = prepare(s, "SELECT no FROM buckets WHERE start=?1 AND end=?2", &st, err);
+    kluis_rc rc = cached(s, "SELECT no FROM buckets WHERE start=?1 AND end=?2", &st, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, start);
@@ -427,18 +623,18 @@ static kluis_rc bucket_for(struct sq *s, int64_t start, int64_t end, int64_t *ou
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         *out_no = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
+        release(s, st);
         return KLUIS_OK;
     }
-    sqlite3_finalize(st);
+    release(s, st);
     if (step != SQLITE_DONE)
         return sq_fail(s, err, "finding a bucket");
-    if ((rc = prepare(s, "INSERT INTO buckets(start, end) VALUES(?1, ?2)", &st, err)))
+    if ((rc = cached(s, "INSERT INTO buckets(start, end) VALUES(?1, ?2)", &st, err)))
         return rc;
     sqlite3_bind_int64(st, 1, start);
     sqlite3_bind_int64(st, 2, end);
     step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    release(s, st);
     if (step != SQLITE_DONE)
         return sq_fail(s, err, "creating a bucket");
     int64_t no = sqlite3_last_insert_rowid(s->db);
@@ -450,17 +646,15 @@ static kluis_rc bucket_for(struct sq *s, int64_t start, int64_t end, int64_t *ou
     return KLUIS_OK;
 }
 
+/* Every bucket row has its tables (created and dropped together), so the row is the truth. */
 static bool bucket_table_exists(struct sq *s, int64_t no)
 {
-    char name[40];
-    snprintf(name, sizeof(name), "r_%" PRId64, no);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (cached(s, "SELECT 1 FROM buckets WHERE no = ?1", &st, NULL) != KLUIS_OK)
         return false;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, no);
     bool found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    release(s, st);
     return found;
 }
 
@@ -565,8 +759,6 @@ static kluis_rc sq_record_insert(void *obj, const struct kluis_record_row *r, ui
     bucket_range(r->created, r->held ? INT64_MAX : r->expiry, &start, &end);
     kluis_rc rc =
         start == INT64_MAX ? (no = OPEN_BUCKET, KLUIS_OK) : bucket_for(s, start, end, &no, err);
-    if (rc == KLUIS_OK && no == OPEN_BUCKET && !bucket_table_exists(s, OPEN_BUCKET))
-        rc = bucket_create_table(s, OPEN_BUCKET, err);
     if (rc == KLUIS_OK)
         rc = put_row(s, no, 0, r, &row, err);
     if (rc == KLUIS_OK)
@@ -579,7 +771,7 @@ static kluis_rc locate(struct sq *s, uint64_t id, int64_t *out_no, int64_t *out_
                        bool *out_moved, struct kluis_err *err)
 {
     sqlite3_stmt *st;
-    kluis_rc rc = prepare(s, "SELECT bucket, row FROM forward WHERE id=?1", &st, err);
+    kluis_rc rc = cached(s, "SELECT bucket, row FROM forward WHERE id=?1", &st, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, (int64_t)id);
@@ -592,7 +784,7 @@ static kluis_rc locate(struct sq *s, uint64_t id, int64_t *out_no, int64_t *out_
         *out_row = (int64_t)(id & (((uint64_t)1 << ROW_BITS) - 1));
         *out_moved = false;
     }
-    sqlite3_finalize(st);
+    release(s, st);
     if (*out_no <= 0 || id > (uint64_t)INT64_MAX || !bucket_table_exists(s, *out_no))
         return KLUIS_ENOTFOUND;
     return KLUIS_OK;
@@ -641,7 +833,7 @@ static kluis_rc sq_record_get(void *obj, const char *tenant, uint64_t id, kluis_
              "SELECT " ROW_COLUMNS ", value FROM r_%" PRId64 " WHERE row=?1 AND tenant=?2 AND %s",
              no, moved ? "gid=?3" : "gid IS NULL");
     sqlite3_stmt *st;
-    if ((rc = prepare(s, sql, &st, err)))
+    if ((rc = cached(s, sql, &st, err)))
         return rc;
     sqlite3_bind_int64(st, 1, row);
     sqlite3_bind_text(st, 2, tenant, -1, SQLITE_STATIC);
@@ -658,7 +850,7 @@ static kluis_rc sq_record_get(void *obj, const char *tenant, uint64_t id, kluis_
     } else {
         rc = sq_fail(s, err, "reading a record");
     }
-    sqlite3_finalize(st);
+    release(s, st);
     return rc;
 }
 
@@ -738,8 +930,6 @@ static kluis_rc sq_record_retain(void *obj, const char *tenant, uint64_t id, int
     bucket_range(c.row.created, held ? INT64_MAX : expiry, &start, &end);
     rc =
         start == INT64_MAX ? (dest = OPEN_BUCKET, KLUIS_OK) : bucket_for(s, start, end, &dest, err);
-    if (rc == KLUIS_OK && dest == OPEN_BUCKET && !bucket_table_exists(s, OPEN_BUCKET))
-        rc = bucket_create_table(s, OPEN_BUCKET, err);
     if (rc == KLUIS_OK && dest == no) {
         /* Same bucket: update in place. */
         char sql[160];
@@ -859,7 +1049,7 @@ static int scan_bucket(struct sq *s, int64_t no, int64_t start, int64_t end, voi
     snprintf(sql + n, sizeof(sql) - (size_t)n, " WHERE r.tenant = ?1%s%s ORDER BY r.created, r.row",
              f->subject ? " AND r.subject = ?2" : "", f->category ? " AND r.category = ?3" : "");
     sqlite3_stmt *st;
-    if ((c->rc = prepare(s, sql, &st, c->err)))
+    if ((c->rc = cached(s, sql, &st, c->err)))
         return -1;
     sqlite3_bind_text(st, 1, f->tenant, -1, SQLITE_STATIC);
     if (f->subject)
@@ -879,7 +1069,7 @@ static int scan_bucket(struct sq *s, int64_t no, int64_t start, int64_t end, voi
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE)
         c->rc = sq_fail(s, c->err, "scanning records");
-    sqlite3_finalize(st);
+    release(s, st);
     return c->rc ? -1 : c->stopped ? 1 : 0;
 }
 
@@ -920,10 +1110,10 @@ static kluis_rc tenant_query(struct sq *s, const char *tenant, kluis_tenant_fn f
                              bool *found, struct kluis_err *err)
 {
     sqlite3_stmt *st;
-    kluis_rc rc = prepare(s,
-                          tenant ? "SELECT tenant, country, created FROM tenants WHERE tenant=?1"
-                                 : "SELECT tenant, country, created FROM tenants ORDER BY tenant",
-                          &st, err);
+    kluis_rc rc = cached(s,
+                         tenant ? "SELECT tenant, country, created FROM tenants WHERE tenant=?1"
+                                : "SELECT tenant, country, created FROM tenants ORDER BY tenant",
+                         &st, err);
     if (rc)
         return rc;
     if (tenant)
@@ -942,7 +1132,7 @@ static kluis_rc tenant_query(struct sq *s, const char *tenant, kluis_tenant_fn f
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE)
         rc = sq_fail(s, err, "reading tenants");
-    sqlite3_finalize(st);
+    release(s, st);
     return rc;
 }
 
@@ -982,8 +1172,8 @@ static kluis_rc sq_settings_scan(void *obj, const char *tenant, kluis_setting_fn
 {
     struct sq *s = obj;
     sqlite3_stmt *st;
-    kluis_rc rc = prepare(s, "SELECT tenant, key, value FROM settings WHERE tenant=?1 ORDER BY key",
-                          &st, err);
+    kluis_rc rc =
+        cached(s, "SELECT tenant, key, value FROM settings WHERE tenant=?1 ORDER BY key", &st, err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
@@ -999,7 +1189,7 @@ static kluis_rc sq_settings_scan(void *obj, const char *tenant, kluis_setting_fn
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE)
         rc = sq_fail(s, err, "reading settings");
-    sqlite3_finalize(st);
+    release(s, st);
     return rc;
 }
 
@@ -1010,10 +1200,10 @@ static kluis_rc sq_event_insert(void *obj, const struct kluis_event_row *r, uint
 {
     struct sq *s = obj;
     sqlite3_stmt *st;
-    kluis_rc rc = prepare(s,
-                          "INSERT INTO events(tenant, name, purpose, subject, link, at) "
-                          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-                          &st, err);
+    kluis_rc rc = cached(s,
+                         "INSERT INTO events(tenant, name, purpose, subject, link, at) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                         &st, err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, r->tenant, -1, SQLITE_STATIC);
@@ -1026,7 +1216,7 @@ static kluis_rc sq_event_insert(void *obj, const struct kluis_event_row *r, uint
         sqlite3_bind_text(st, 5, r->link, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, r->at);
     int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    release(s, st);
     if (step != SQLITE_DONE)
         return sq_fail(s, err, "recording an event");
     *out_id = (uint64_t)sqlite3_last_insert_rowid(s->db);
@@ -1063,35 +1253,59 @@ static kluis_rc sq_events_for_record(void *obj, const char *tenant,
                                      kluis_event_fn fn, void *ctx, struct kluis_err *err)
 {
     struct sq *s = obj;
-    /* Events of the tenant that name neither a subject nor a link, of this subject, or of one of
-     * its links ("k=v\n" lines, matched with instr on a newline-framed copy). */
+    /* Three indexed lookups rather than one OR (which would scan every event of the tenant):
+     * events naming neither subject nor link, events of the subject, events of each link. An
+     * event names a subject or a link or neither, so no event is visited twice. */
+    static const char q_tenant[] =
+        "SELECT id, tenant, name, purpose, subject, link, at FROM events "
+        "WHERE tenant = ?1 AND subject IS NULL AND link IS NULL";
+    static const char q_subject[] =
+        "SELECT id, tenant, name, purpose, subject, link, at FROM events WHERE tenant = ?1 AND "
+        "subject = ?2 AND (link IS NULL OR instr(?3, char(10) || link || char(10)) > 0)";
+    static const char q_link[] = "SELECT id, tenant, name, purpose, subject, link, at FROM events "
+                                 "WHERE tenant = ?1 AND link = ?2 AND subject IS NULL";
     sqlite3_stmt *st;
-    kluis_rc rc = prepare(s,
-                          "SELECT id, tenant, name, purpose, subject, link, at FROM events "
-                          "WHERE tenant = ?1 AND ((subject IS NULL AND link IS NULL) "
-                          "OR (?2 IS NOT NULL AND subject = ?2) "
-                          "OR (link IS NOT NULL AND instr(?3, char(10) || link || char(10)) > 0)) "
-                          "ORDER BY at, id",
-                          &st, err);
+    kluis_rc rc = cached(s, q_tenant, &st, err);
     if (rc)
         return rc;
-    size_t ll = links ? strlen(links) : 0;
-    char *framed = malloc(ll + 3);
-    if (!framed) {
-        sqlite3_finalize(st);
-        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
-    }
-    framed[0] = '\n';
-    memcpy(framed + 1, links ? links : "", ll);
-    framed[ll + 1] = (ll && links[ll - 1] == '\n') ? '\0' : '\n';
-    framed[ll + 2] = '\0';
     sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
-    if (subject)
-        sqlite3_bind_blob(st, 2, subject->hash, 32, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, framed, -1, SQLITE_STATIC);
     rc = event_rows(s, st, fn, ctx, err);
-    sqlite3_finalize(st);
-    free(framed);
+    release(s, st);
+    if (rc == KLUIS_OK && subject) {
+        if ((rc = cached(s, q_subject, &st, err)))
+            return rc;
+        sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, subject->hash, 32, SQLITE_STATIC);
+        /* The record's links framed by newlines, so that instr() matches whole lines. */
+        size_t ll = links ? strlen(links) : 0;
+        char *framed = malloc(ll + 3);
+        if (!framed) {
+            release(s, st);
+            return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+        }
+        framed[0] = '\n';
+        memcpy(framed + 1, links ? links : "", ll);
+        framed[ll + 1] = (ll && links[ll - 1] == '\n') ? '\0' : '\n';
+        framed[ll + 2] = '\0';
+        sqlite3_bind_text(st, 3, framed, -1, SQLITE_STATIC);
+        rc = event_rows(s, st, fn, ctx, err);
+        release(s, st);
+        free(framed);
+    }
+    const char *l = links ? links : "";
+    while (rc == KLUIS_OK && *l) {
+        const char *nl = strchr(l, '\n');
+        size_t n = nl ? (size_t)(nl - l) : strlen(l);
+        if (n) {
+            if ((rc = cached(s, q_link, &st, err)))
+                return rc;
+            sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, l, (int)n, SQLITE_STATIC);
+            rc = event_rows(s, st, fn, ctx, err);
+            release(s, st);
+        }
+        l += n + (nl ? 1 : 0);
+    }
     return rc;
 }
 
@@ -1169,18 +1383,18 @@ static kluis_rc sq_holds_scan(void *obj, const char *tenant, kluis_hold_fn fn, v
 {
     struct sq *s = obj;
     sqlite3_stmt *st;
-    kluis_rc rc = prepare(s,
-                          "SELECT id, tenant, subject, category, reason, placed, released FROM "
-                          "holds WHERE released IS NULL AND (?1 IS NULL OR tenant = ?1) "
-                          "ORDER BY id",
-                          &st, err);
+    kluis_rc rc = cached(s,
+                         "SELECT id, tenant, subject, category, reason, placed, released FROM "
+                         "holds WHERE released IS NULL AND (?1 IS NULL OR tenant = ?1) "
+                         "ORDER BY id",
+                         &st, err);
     if (rc)
         return rc;
     if (tenant)
         sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
     bool found;
     rc = hold_rows(s, st, fn, ctx, &found, err);
-    sqlite3_finalize(st);
+    release(s, st);
     return rc;
 }
 

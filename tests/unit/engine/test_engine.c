@@ -321,6 +321,31 @@ static void test_export(void **state)
     free(text);
 }
 
+static void test_batch_all_or_nothing(void **state)
+{
+    struct kluis_engine *e = *state;
+    struct kluis_record_input in[3] = {
+        {.tenant = "acme", .subject = "a", .category = "mail", .value = "1", .value_len = 1},
+        {.tenant = "globex", .subject = "b", .category = "mail", .value = "2", .value_len = 1},
+        {.tenant = "acme", .subject = "c", .category = "bodies", .value = "3", .value_len = 1},
+    };
+    uint64_t ids[3] = {0, 0, 0};
+    size_t failed = 99;
+    struct kluis_err err = {0};
+    assert_int_equal(kluis_record_put_batch(e, in, 3, ids, &failed, &err), KLUIS_EREFUSED);
+    assert_int_equal(failed, 2);
+    char *text = NULL;
+    assert_int_equal(kluis_subject_export(e, "acme", "a", false, &text, NULL, NULL), KLUIS_OK);
+    assert_non_null(strstr(text, "\"records\": []")); /* the first record was not kept either */
+    free(text);
+    in[2].category = "mail";
+    assert_int_equal(kluis_record_put_batch(e, in, 3, ids, &failed, NULL), KLUIS_OK);
+    assert_int_equal(get(e, "acme", ids[0], "service", NULL), KLUIS_OK);
+    assert_int_equal(get(e, "globex", ids[1], "service", NULL), KLUIS_OK);
+    assert_int_equal(get(e, "acme", ids[2], "service", NULL), KLUIS_OK);
+    assert_int_equal(get(e, "acme", ids[1], "service", NULL), KLUIS_ENOTFOUND);
+}
+
 /*
  * Atomicity: fail the nth store call of an event (and of a purge) for every n until the
  * operation succeeds; after each failure the store must be exactly as before.
@@ -406,6 +431,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_legal_minimum_and_holds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_purge_report_and_dry_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fault_injection_atomic, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
