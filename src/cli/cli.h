@@ -51,14 +51,22 @@ const char *cli_policy_path(const char *positional);
  */
 int cli_write_output(const char *cmd, const char *path, const char *text, size_t len);
 
+struct json_t; /* <jansson.h> */
+
+/* Prints o to stdout as indented JSON in its own key order, then a newline; frees o. */
+void cli_print_json(struct json_t *o);
+
 /* Prints findings as `FILE:LINE:COL: severity: [rule] message` lines to stream. */
 void cli_print_findings(FILE *stream, const struct kluis_findings *f);
 
-/* Loads a policy for a command that renders it: prints load findings and returns NULL on error.
- * Check errors do not stop rendering, but are announced on stderr. */
-struct kluis_policy *cli_load_policy(const char *cmd, const char *path);
+/* Loads a policy: a policy with parse or schema errors is refused (its findings and the error on
+ * stderr, NULL returned). With check (a command that renders it), check errors do not stop it,
+ * but are announced on stderr. */
+struct kluis_policy *cli_load_policy(const char *cmd, const char *path, bool check);
 
 /* ---- Commands that use a store (cli_store.c) ------------------------------------------- */
+
+struct option; /* <getopt.h> */
 
 /* getopt_long values of the options every store command takes. */
 enum {
@@ -67,14 +75,6 @@ enum {
     CLI_OPT_NOW,
     CLI_OPT_FIRST_FREE, /* a command's own long-only options start here */
 };
-
-/* The entries for a command's option table (needs <getopt.h>). */
-#define CLI_STORE_OPTIONS                                                                          \
-    {"db", required_argument, NULL, CLI_OPT_DB},                                                   \
-        {"policy", required_argument, NULL, CLI_OPT_POLICY},                                       \
-    {                                                                                              \
-        "now", required_argument, NULL, CLI_OPT_NOW                                                \
-    }
 
 /*
  * What a store command runs in: the store, the policy and the clock, from the common options or
@@ -93,8 +93,22 @@ struct cli_env {
 
 void cli_env_init(struct cli_env *env, const char *cmd);
 
-/* Takes the option c (a getopt_long result) when it is a common one; returns false otherwise. */
-bool cli_env_option(struct cli_env *env, int c, const char *arg);
+/* Takes a command's own option c (a getopt_long value) and its argument, if any; returns -1 to
+ * go on, or the exit status (after reporting). */
+typedef int cli_option_fn(const char *cmd, int c, const char *arg, void *ctx);
+
+/*
+ * Parses the options of cmd in argv (argv[0] is the command name). opts are the command's own
+ * long options, ended by a zeroed entry (NULL: none), short_opts its own short ones in getopt
+ * form ("n", "o:"; NULL: none). -h/--help is added, and with env (NULL for a command without a
+ * store) the store options --db, --policy and --now, taken into env. Each own option goes, in
+ * order, to on_opt(cmd, c, arg, ctx). Returns -1 when the options are done (optind is then the
+ * first operand), else the exit status: CLI_OK after the help, CLI_USAGE for an unknown option or
+ * a missing value, or what on_opt returned.
+ */
+int cli_parse_options(const char *cmd, struct cli_env *env, int argc, char **argv,
+                      const char *short_opts, const struct option *opts, cli_option_fn *on_opt,
+                      void *ctx);
 
 /* The store URL: --db, else $KLUIS_DB, else "sqlite:kluis.db". */
 const char *cli_env_db(const struct cli_env *env);

@@ -1042,52 +1042,58 @@ static int run(struct demo *d)
     return CLI_OK;
 }
 
+enum { OPT_RECORDS = CLI_OPT_FIRST_FREE, OPT_FRESH };
+
+struct demo_args {
+    const char *db;
+    long records;
+    bool fresh;
+};
+
+static int demo_option(const char *cmd, int c, const char *arg, void *ctx)
+{
+    struct demo_args *a = ctx;
+    switch (c) {
+    case CLI_OPT_DB:
+        a->db = arg;
+        break;
+    case OPT_RECORDS: {
+        char *end;
+        errno = 0;
+        long n = strtol(arg, &end, 10);
+        if (errno || *end || end == arg || n < 1 || n > DEMO_RECORDS_MAX)
+            return cli_usage(cmd, "--records must be a number from 1 to %d, not '%s'",
+                             DEMO_RECORDS_MAX, arg);
+        a->records = n;
+        break;
+    }
+    case OPT_FRESH:
+        a->fresh = true;
+        break;
+    }
+    return -1;
+}
+
 int cli_cmd_demo(int argc, char **argv)
 {
     const char *cmd = "demo";
-    enum { OPT_RECORDS = CLI_OPT_FIRST_FREE, OPT_FRESH };
     static const struct option opts[] = {{"db", required_argument, NULL, CLI_OPT_DB},
                                          {"records", required_argument, NULL, OPT_RECORDS},
                                          {"fresh", no_argument, NULL, OPT_FRESH},
-                                         {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    struct demo d = {.rng = UINT64_C(20261101), .records = DEMO_RECORDS_DEFAULT};
-    const char *db = NULL;
-    bool fresh = false;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case CLI_OPT_DB:
-            db = optarg;
-            break;
-        case OPT_RECORDS: {
-            char *end;
-            errno = 0;
-            long n = strtol(optarg, &end, 10);
-            if (errno || *end || end == optarg || n < 1 || n > DEMO_RECORDS_MAX)
-                return cli_usage(cmd, "--records must be a number from 1 to %d, not '%s'",
-                                 DEMO_RECORDS_MAX, optarg);
-            d.records = n;
-            break;
-        }
-        case OPT_FRESH:
-            fresh = true;
-            break;
-        case 'h':
-            return cli_help(cmd);
-        default:
-            return cli_usage(cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
-        }
-    }
+    struct demo_args a = {.records = DEMO_RECORDS_DEFAULT};
+    int status = cli_parse_options(cmd, NULL, argc, argv, NULL, opts, demo_option, &a);
+    if (status >= 0)
+        return status;
     if (optind < argc)
         return cli_usage(cmd, "takes no arguments, only options");
+    struct demo d = {.rng = UINT64_C(20261101), .records = a.records};
+    const char *db = a.db;
     if (!db) {
         const char *env = getenv("KLUIS_DB");
         db = env && *env ? env : DEMO_DB_DEFAULT;
     }
-    int status = prepare_store(db, fresh);
+    status = prepare_store(db, a.fresh);
     if (status != CLI_OK)
         return status;
 

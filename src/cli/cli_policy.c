@@ -64,11 +64,8 @@ static int list_rules(bool as_json)
                    r[i].summary);
         }
     }
-    if (arr) {
-        json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        fputc('\n', stdout);
-        json_decref(arr);
-    }
+    if (arr)
+        cli_print_json(arr);
     return CLI_OK;
 }
 
@@ -148,9 +145,7 @@ int cli_cmd_check(int argc, char **argv)
     if (all) {
         json_t *o = json_object();
         json_object_set_new(o, "files", all);
-        json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        fputc('\n', stdout);
-        json_decref(o);
+        cli_print_json(o);
     }
     fflush(stdout);
     return status;
@@ -159,6 +154,9 @@ int cli_cmd_check(int argc, char **argv)
 /* Options shared by the commands that render a policy. */
 struct render_opts {
     const char *cmd;
+    unsigned formats;        /* the allowed ones, 1u << enum kluis_doc_format */
+    const char *format_list; /* and their names, for the message */
+    bool with_tenant;        /* whether --tenant is taken */
     enum kluis_lang lang;
     enum kluis_doc_format format;
     const char *output;
@@ -166,46 +164,46 @@ struct render_opts {
     const char *path;
 };
 
-/*
- * Parses --lang, --format (one of the allowed ones, listed for the message), --output and, when
- * with_tenant, --tenant, and the optional POLICY. Returns -1 to go on, or the exit status.
- */
-static int parse_render_opts(int argc, char **argv, struct render_opts *o, unsigned formats,
-                             const char *format_list, bool with_tenant)
+static int render_option(const char *cmd, int c, const char *arg, void *ctx)
 {
-    static const struct option opts[] = {
-        {"lang", required_argument, NULL, 'l'},   {"format", required_argument, NULL, 'f'},
-        {"tenant", required_argument, NULL, 't'}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'l':
-            if (!kluis_lang_parse(optarg, &o->lang))
-                return cli_usage(o->cmd, "--lang must be nl or en, not '%s'", optarg);
-            break;
-        case 'f':
-            if (!kluis_doc_format_parse(optarg, &o->format) || !(formats & (1u << o->format)))
-                return cli_usage(o->cmd, "--format must be %s, not '%s'", format_list, optarg);
-            break;
-        case 't':
-            if (!with_tenant)
-                return cli_usage(o->cmd, "unknown option '--tenant'");
-            if (!*optarg)
-                return cli_usage(o->cmd, "--tenant needs a name");
-            o->tenant = optarg;
-            break;
-        case 'o':
-            o->output = optarg;
-            break;
-        case 'h':
-            return cli_help(o->cmd);
-        default:
-            return cli_usage(o->cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
-        }
+    struct render_opts *o = ctx;
+    switch (c) {
+    case 'l':
+        if (!kluis_lang_parse(arg, &o->lang))
+            return cli_usage(cmd, "--lang must be nl or en, not '%s'", arg);
+        break;
+    case 'f':
+        if (!kluis_doc_format_parse(arg, &o->format) || !(o->formats & (1u << o->format)))
+            return cli_usage(cmd, "--format must be %s, not '%s'", o->format_list, arg);
+        break;
+    case 't':
+        if (!o->with_tenant)
+            return cli_usage(cmd, "unknown option '--tenant'");
+        if (!*arg)
+            return cli_usage(cmd, "--tenant needs a name");
+        o->tenant = arg;
+        break;
+    case 'o':
+        o->output = arg;
+        break;
     }
+    return -1;
+}
+
+/*
+ * Parses --lang, --format (one of o->formats), --output and, when o->with_tenant, --tenant, and
+ * the optional POLICY. Returns -1 to go on, or the exit status.
+ */
+static int parse_render_opts(int argc, char **argv, struct render_opts *o)
+{
+    static const struct option opts[] = {{"lang", required_argument, NULL, 'l'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"tenant", required_argument, NULL, 't'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {NULL, 0, NULL, 0}};
+    int status = cli_parse_options(o->cmd, NULL, argc, argv, "o:", opts, render_option, o);
+    if (status >= 0)
+        return status;
     if (argc - optind > 1)
         return cli_usage(o->cmd, "give one policy, not %d", argc - optind);
     o->path = cli_policy_path(optind < argc ? argv[optind] : NULL);
@@ -215,7 +213,7 @@ static int parse_render_opts(int argc, char **argv, struct render_opts *o, unsig
 /* Loads the policy, renders it with the given call and writes the result. */
 static int render_and_write(const struct render_opts *o, bool is_register)
 {
-    struct kluis_policy *p = cli_load_policy(o->cmd, o->path);
+    struct kluis_policy *p = cli_load_policy(o->cmd, o->path, true);
     if (!p)
         return CLI_FAIL;
     /* An empty art. 30(2) register is a valid document, but almost certainly not what was
@@ -248,18 +246,24 @@ static int render_and_write(const struct render_opts *o, bool is_register)
 
 int cli_cmd_statement(int argc, char **argv)
 {
-    struct render_opts o = {.cmd = "statement", .lang = KLUIS_LANG_NL, .format = KLUIS_FORMAT_MD};
-    int status = parse_render_opts(
-        argc, argv, &o, (1u << KLUIS_FORMAT_MD) | (1u << KLUIS_FORMAT_HTML), "md or html", false);
+    struct render_opts o = {.cmd = "statement",
+                            .formats = (1u << KLUIS_FORMAT_MD) | (1u << KLUIS_FORMAT_HTML),
+                            .format_list = "md or html",
+                            .lang = KLUIS_LANG_NL,
+                            .format = KLUIS_FORMAT_MD};
+    int status = parse_render_opts(argc, argv, &o);
     return status >= 0 ? status : render_and_write(&o, false);
 }
 
 int cli_cmd_register(int argc, char **argv)
 {
-    struct render_opts o = {.cmd = "register", .lang = KLUIS_LANG_EN, .format = KLUIS_FORMAT_CSV};
-    int status = parse_render_opts(argc, argv, &o,
-                                   (1u << KLUIS_FORMAT_CSV) | (1u << KLUIS_FORMAT_JSON) |
+    struct render_opts o = {.cmd = "register",
+                            .formats = (1u << KLUIS_FORMAT_CSV) | (1u << KLUIS_FORMAT_JSON) |
                                        (1u << KLUIS_FORMAT_MD),
-                                   "csv, json or md", true);
+                            .format_list = "csv, json or md",
+                            .with_tenant = true,
+                            .lang = KLUIS_LANG_EN,
+                            .format = KLUIS_FORMAT_CSV};
+    int status = parse_render_opts(argc, argv, &o);
     return status >= 0 ? status : render_and_write(&o, true);
 }

@@ -44,53 +44,48 @@ static void print_json(const struct kluis_purge_report *r)
         r->oldest_remaining == KLUIS_TIME_NEVER
             ? json_null()
             : json_string(kluis_time_format(r->oldest_remaining, when, sizeof(when))));
-    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    fputc('\n', stdout);
-    json_decref(o);
+    cli_print_json(o);
+}
+
+enum { OPT_DRY_RUN = CLI_OPT_FIRST_FREE, OPT_JSON };
+
+struct purge_args {
+    bool dry_run, as_json;
+};
+
+static int purge_option(const char *cmd, int c, const char *arg, void *ctx)
+{
+    struct purge_args *a = ctx;
+    if (c == OPT_JSON)
+        a->as_json = true;
+    else
+        a->dry_run = true; /* -n, OPT_DRY_RUN */
+    return -1;
 }
 
 int cli_cmd_purge(int argc, char **argv)
 {
     const char *cmd = "purge";
-    enum { OPT_DRY_RUN = CLI_OPT_FIRST_FREE, OPT_JSON };
     static const struct option opts[] = {{"dry-run", no_argument, NULL, OPT_DRY_RUN},
                                          {"json", no_argument, NULL, OPT_JSON},
-                                         {"help", no_argument, NULL, 'h'},
-                                         CLI_STORE_OPTIONS,
                                          {NULL, 0, NULL, 0}};
     struct cli_env env;
     cli_env_init(&env, cmd);
-    bool dry_run = false, as_json = false;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "hn", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-        case OPT_DRY_RUN:
-            dry_run = true;
-            break;
-        case OPT_JSON:
-            as_json = true;
-            break;
-        case 'h':
-            return cli_help(cmd);
-        default:
-            if (!cli_env_option(&env, c, optarg))
-                return cli_usage(cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
-        }
-    }
+    struct purge_args a = {0};
+    int status = cli_parse_options(cmd, &env, argc, argv, "n", opts, purge_option, &a);
+    if (status >= 0)
+        return status;
     if (optind < argc)
         return cli_usage(cmd, "takes no arguments, only options");
-    int status = cli_env_open(&env);
+    status = cli_env_open(&env);
     if (status != CLI_OK)
         return status;
     struct kluis_err err = {0};
     struct kluis_purge_report *r = NULL;
-    if (kluis_purge(env.engine, dry_run, &r, &err) != KLUIS_OK) {
+    if (kluis_purge(env.engine, a.dry_run, &r, &err) != KLUIS_OK) {
         status = cli_fail(cmd, &err);
     } else {
-        if (as_json)
+        if (a.as_json)
             print_json(r);
         else
             print_text(r);

@@ -14,6 +14,19 @@
 /* The most --link options one record takes (the store bounds their bytes too). */
 #define MAX_LINKS 32
 
+/* The getopt_long values of the options of these commands. */
+enum {
+    OPT_TENANT = CLI_OPT_FIRST_FREE,
+    OPT_SUBJECT,
+    OPT_CATEGORY,
+    OPT_PURPOSE,
+    OPT_LINK,
+    OPT_VALUE,
+    OPT_VALUE_FILE,
+    OPT_JSON,
+    OPT_FORMAT,
+};
+
 static void free_links(struct kluis_link *links, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -87,69 +100,58 @@ struct put_args {
     struct kluis_record_input in;
     struct kluis_link links[MAX_LINKS];
     const char *value_file;
+    bool has_value;
 };
+
+static int put_option(const char *cmd, int c, const char *arg, void *ctx)
+{
+    struct put_args *a = ctx;
+    switch (c) {
+    case OPT_TENANT:
+        a->in.tenant = arg;
+        break;
+    case OPT_SUBJECT:
+        a->in.subject = arg;
+        break;
+    case OPT_CATEGORY:
+        a->in.category = arg;
+        break;
+    case OPT_LINK:
+        if (a->in.n_links == MAX_LINKS)
+            return cli_usage(cmd, "at most %d --link options", MAX_LINKS);
+        if (!cli_parse_link(arg, &a->links[a->in.n_links]))
+            return cli_usage(cmd, "--link must be KEY=VALUE, with a non-empty key and value");
+        a->in.n_links++;
+        break;
+    case OPT_VALUE:
+    case OPT_VALUE_FILE:
+        if (a->has_value)
+            return cli_usage(cmd, "give one of --value and --value-file");
+        a->has_value = true;
+        if (c == OPT_VALUE) {
+            a->in.value = arg;
+            a->in.value_len = strlen(arg);
+        } else {
+            a->value_file = arg;
+        }
+        break;
+    }
+    return -1;
+}
 
 static int parse_put(const char *cmd, struct cli_env *env, int argc, char **argv,
                      struct put_args *a)
 {
-    enum {
-        OPT_TENANT = CLI_OPT_FIRST_FREE,
-        OPT_SUBJECT,
-        OPT_CATEGORY,
-        OPT_LINK,
-        OPT_VALUE,
-        OPT_VALUE_FILE
-    };
     static const struct option opts[] = {{"tenant", required_argument, NULL, OPT_TENANT},
                                          {"subject", required_argument, NULL, OPT_SUBJECT},
                                          {"category", required_argument, NULL, OPT_CATEGORY},
                                          {"link", required_argument, NULL, OPT_LINK},
                                          {"value", required_argument, NULL, OPT_VALUE},
                                          {"value-file", required_argument, NULL, OPT_VALUE_FILE},
-                                         {"help", no_argument, NULL, 'h'},
-                                         CLI_STORE_OPTIONS,
                                          {NULL, 0, NULL, 0}};
-    bool has_value = false;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_TENANT:
-            a->in.tenant = optarg;
-            break;
-        case OPT_SUBJECT:
-            a->in.subject = optarg;
-            break;
-        case OPT_CATEGORY:
-            a->in.category = optarg;
-            break;
-        case OPT_LINK:
-            if (a->in.n_links == MAX_LINKS)
-                return cli_usage(cmd, "at most %d --link options", MAX_LINKS);
-            if (!cli_parse_link(optarg, &a->links[a->in.n_links]))
-                return cli_usage(cmd, "--link must be KEY=VALUE, with a non-empty key and value");
-            a->in.n_links++;
-            break;
-        case OPT_VALUE:
-        case OPT_VALUE_FILE:
-            if (has_value)
-                return cli_usage(cmd, "give one of --value and --value-file");
-            has_value = true;
-            if (c == OPT_VALUE) {
-                a->in.value = optarg;
-                a->in.value_len = strlen(optarg);
-            } else {
-                a->value_file = optarg;
-            }
-            break;
-        case 'h':
-            return cli_help(cmd);
-        default:
-            if (!cli_env_option(env, c, optarg))
-                return cli_usage(cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
-        }
-    }
+    int status = cli_parse_options(cmd, env, argc, argv, NULL, opts, put_option, a);
+    if (status >= 0)
+        return status;
     if (optind < argc)
         return cli_usage(cmd, "takes no arguments, only options");
     if (!a->in.tenant || !*a->in.tenant)
@@ -191,50 +193,46 @@ static int record_put(const char *cmd, int argc, char **argv)
     return status;
 }
 
+struct get_args {
+    const char *tenant, *purpose;
+};
+
+static int get_option(const char *cmd, int c, const char *arg, void *ctx)
+{
+    struct get_args *a = ctx;
+    if (c == OPT_TENANT)
+        a->tenant = arg;
+    else
+        a->purpose = arg;
+    return -1;
+}
+
 static int record_get(const char *cmd, int argc, char **argv)
 {
-    enum { OPT_TENANT = CLI_OPT_FIRST_FREE, OPT_PURPOSE };
     static const struct option opts[] = {{"tenant", required_argument, NULL, OPT_TENANT},
                                          {"purpose", required_argument, NULL, OPT_PURPOSE},
-                                         {"help", no_argument, NULL, 'h'},
-                                         CLI_STORE_OPTIONS,
                                          {NULL, 0, NULL, 0}};
     struct cli_env env;
     cli_env_init(&env, cmd);
-    const char *tenant = NULL, *purpose = NULL;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_TENANT:
-            tenant = optarg;
-            break;
-        case OPT_PURPOSE:
-            purpose = optarg;
-            break;
-        case 'h':
-            return cli_help(cmd);
-        default:
-            if (!cli_env_option(&env, c, optarg))
-                return cli_usage(cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
-        }
-    }
-    if (!tenant || !*tenant)
+    struct get_args a = {0};
+    int status = cli_parse_options(cmd, &env, argc, argv, NULL, opts, get_option, &a);
+    if (status >= 0)
+        return status;
+    if (!a.tenant || !*a.tenant)
         return cli_usage(cmd, "needs --tenant");
-    if (!purpose || !*purpose)
+    if (!a.purpose || !*a.purpose)
         return cli_usage(cmd, "needs --purpose: what the value is read for");
     uint64_t id;
     if (argc - optind != 1)
         return cli_usage(cmd, "needs one record id");
     if (!cli_parse_id(argv[optind], &id))
         return cli_usage(cmd, "a record id is a positive number, not '%s'", argv[optind]);
-    int status = cli_env_open(&env);
+    status = cli_env_open(&env);
     if (status != CLI_OK)
         return status;
     struct kluis_err err = {0};
     struct kluis_record *r = NULL;
-    if (kluis_record_get(env.engine, tenant, id, purpose, &r, &err) != KLUIS_OK) {
+    if (kluis_record_get(env.engine, a.tenant, id, a.purpose, &r, &err) != KLUIS_OK) {
         status = cli_fail(cmd, &err);
     } else if ((r->value_len && fwrite(r->value, 1, r->value_len, stdout) != r->value_len) ||
                fflush(stdout) != 0) {
@@ -275,80 +273,72 @@ static void event_result(const struct kluis_event_input *in, int64_t at, uint64_
     }
     json_object_set_new(o, "at", json_string(kluis_time_format(at, when, sizeof(when))));
     json_object_set_new(o, "affected", json_integer((json_int_t)affected));
-    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    fputc('\n', stdout);
-    json_decref(o);
+    cli_print_json(o);
+}
+
+struct event_args {
+    struct kluis_event_input in;
+    const char *link_arg;
+    bool as_json;
+};
+
+static int event_option(const char *cmd, int c, const char *arg, void *ctx)
+{
+    struct event_args *a = ctx;
+    switch (c) {
+    case OPT_TENANT:
+        a->in.tenant = arg;
+        break;
+    case OPT_PURPOSE:
+        a->in.purpose = arg;
+        break;
+    case OPT_SUBJECT:
+        a->in.subject = arg;
+        break;
+    case OPT_LINK:
+        if (a->link_arg)
+            return cli_usage(cmd, "give at most one --link");
+        a->link_arg = arg;
+        break;
+    case OPT_JSON:
+        a->as_json = true;
+        break;
+    }
+    return -1;
 }
 
 int cli_cmd_event(int argc, char **argv)
 {
     const char *cmd = "event";
-    enum {
-        OPT_TENANT = CLI_OPT_FIRST_FREE,
-        OPT_PURPOSE,
-        OPT_SUBJECT,
-        OPT_LINK,
-        OPT_JSON,
-    };
     static const struct option opts[] = {{"tenant", required_argument, NULL, OPT_TENANT},
                                          {"purpose", required_argument, NULL, OPT_PURPOSE},
                                          {"subject", required_argument, NULL, OPT_SUBJECT},
                                          {"link", required_argument, NULL, OPT_LINK},
                                          {"json", no_argument, NULL, OPT_JSON},
-                                         {"help", no_argument, NULL, 'h'},
-                                         CLI_STORE_OPTIONS,
                                          {NULL, 0, NULL, 0}};
     struct cli_env env;
     cli_env_init(&env, cmd);
-    struct kluis_event_input in = {0};
+    struct event_args a = {0};
     struct kluis_link link = {0};
-    const char *link_arg = NULL;
-    bool as_json = false;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_TENANT:
-            in.tenant = optarg;
-            break;
-        case OPT_PURPOSE:
-            in.purpose = optarg;
-            break;
-        case OPT_SUBJECT:
-            in.subject = optarg;
-            break;
-        case OPT_LINK:
-            if (link_arg)
-                return cli_usage(cmd, "give at most one --link");
-            link_arg = optarg;
-            break;
-        case OPT_JSON:
-            as_json = true;
-            break;
-        case 'h':
-            return cli_help(cmd);
-        default:
-            if (!cli_env_option(&env, c, optarg))
-                return cli_usage(cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
-        }
-    }
-    if (!in.tenant || !*in.tenant)
+    int status = cli_parse_options(cmd, &env, argc, argv, NULL, opts, event_option, &a);
+    if (status >= 0)
+        return status;
+    if (!a.in.tenant || !*a.in.tenant)
         return cli_usage(cmd, "needs --tenant");
     if (argc - optind != 1 || !*argv[optind])
         return cli_usage(cmd, "needs one event name, such as draft.approved");
-    in.name = argv[optind];
-    if (link_arg) {
-        if (!cli_parse_link(link_arg, &link))
+    a.in.name = argv[optind];
+    if (a.link_arg) {
+        if (!cli_parse_link(a.link_arg, &link))
             return cli_usage(cmd, "--link must be KEY=VALUE, with a non-empty key and value");
-        in.link = &link;
+        a.in.link = &link;
     }
-    int status = cli_env_open(&env);
+    status = cli_env_open(&env);
     if (status == CLI_OK) {
         struct kluis_err err = {0};
         uint64_t affected = 0;
-        if (kluis_event_record(env.engine, &in, &affected, &err) == KLUIS_OK)
-            event_result(&in, env.now, affected, as_json);
+        if (kluis_event_record(env.engine, &a.in, &affected, &err) == KLUIS_OK)
+            event_result(&a.in, env.now, affected, a.as_json);
         else
             status = cli_fail(cmd, &err);
     }
@@ -357,56 +347,57 @@ int cli_cmd_event(int argc, char **argv)
     return status;
 }
 
+struct export_args {
+    const char *tenant, *output;
+    bool csv;
+};
+
+static int export_option(const char *cmd, int c, const char *arg, void *ctx)
+{
+    struct export_args *a = ctx;
+    switch (c) {
+    case OPT_TENANT:
+        a->tenant = arg;
+        break;
+    case OPT_FORMAT:
+        if (strcmp(arg, "json") != 0 && strcmp(arg, "csv") != 0)
+            return cli_usage(cmd, "--format must be json or csv, not '%s'", arg);
+        a->csv = strcmp(arg, "csv") == 0;
+        break;
+    case 'o':
+        a->output = arg;
+        break;
+    }
+    return -1;
+}
+
 static int subject_export(const char *cmd, int argc, char **argv)
 {
-    enum { OPT_TENANT = CLI_OPT_FIRST_FREE, OPT_FORMAT };
     static const struct option opts[] = {{"tenant", required_argument, NULL, OPT_TENANT},
                                          {"format", required_argument, NULL, OPT_FORMAT},
                                          {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         CLI_STORE_OPTIONS,
                                          {NULL, 0, NULL, 0}};
     struct cli_env env;
     cli_env_init(&env, cmd);
-    const char *tenant = NULL, *output = NULL;
-    bool csv = false;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_TENANT:
-            tenant = optarg;
-            break;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "csv") != 0)
-                return cli_usage(cmd, "--format must be json or csv, not '%s'", optarg);
-            csv = strcmp(optarg, "csv") == 0;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case 'h':
-            return cli_help(cmd);
-        default:
-            if (!cli_env_option(&env, c, optarg))
-                return cli_usage(cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
-        }
-    }
-    if (!tenant || !*tenant)
+    struct export_args a = {0};
+    int status = cli_parse_options(cmd, &env, argc, argv, "o:", opts, export_option, &a);
+    if (status >= 0)
+        return status;
+    if (!a.tenant || !*a.tenant)
         return cli_usage(cmd, "needs --tenant");
     if (argc - optind != 1 || !*argv[optind])
         return cli_usage(cmd, "needs one subject reference");
-    int status = cli_env_open(&env);
+    status = cli_env_open(&env);
     if (status != CLI_OK)
         return status;
     struct kluis_err err = {0};
     char *text = NULL;
     size_t len = 0;
-    if (kluis_subject_export(env.engine, tenant, argv[optind], csv, &text, &len, &err) != KLUIS_OK)
+    if (kluis_subject_export(env.engine, a.tenant, argv[optind], a.csv, &text, &len, &err) !=
+        KLUIS_OK)
         status = cli_fail(cmd, &err);
     else
-        status = cli_write_output(cmd, output, text, len);
+        status = cli_write_output(cmd, a.output, text, len);
     free(text);
     cli_env_close(&env);
     return status;

@@ -1,6 +1,7 @@
 /*
- * What the commands that use a store share: the common options (--db, --policy, --now and their
- * environment variables), opening the policy and the engine, ids, links and subcommands.
+ * What the commands that use a store share: parsing options, the common ones (--db, --policy,
+ * --now and their environment variables), opening the policy and the engine, ids, links and
+ * subcommands.
  *
  * The CLI may read the wall clock; the library never does. Without --now or KLUIS_NOW the engine
  * is given the real time here, once, when the command starts.
@@ -8,6 +9,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,8 @@ void cli_env_init(struct cli_env *env, const char *cmd)
     env->cmd = cmd;
 }
 
-bool cli_env_option(struct cli_env *env, int c, const char *arg)
+/* Takes the option c (a getopt_long result) when it is a common one; returns false otherwise. */
+static bool env_option(struct cli_env *env, int c, const char *arg)
 {
     switch (c) {
     case CLI_OPT_DB:
@@ -33,6 +36,51 @@ bool cli_env_option(struct cli_env *env, int c, const char *arg)
         return true;
     }
     return false;
+}
+
+/* The most long options a command has of its own. */
+#define MAX_OWN_OPTIONS 16
+
+int cli_parse_options(const char *cmd, struct cli_env *env, int argc, char **argv,
+                      const char *short_opts, const struct option *opts, cli_option_fn *on_opt,
+                      void *ctx)
+{
+    /* After the command's own options, in this order: --help, then the store options. */
+    static const struct option common[] = {{"help", no_argument, NULL, 'h'},
+                                           {"db", required_argument, NULL, CLI_OPT_DB},
+                                           {"policy", required_argument, NULL, CLI_OPT_POLICY},
+                                           {"now", required_argument, NULL, CLI_OPT_NOW}};
+    enum { N_COMMON = sizeof(common) / sizeof(common[0]) };
+    struct option all[MAX_OWN_OPTIONS + N_COMMON + 1];
+    size_t n = 0;
+    for (; opts && opts[n].name; n++) {
+        if (n == MAX_OWN_OPTIONS) {
+            cli_error(cmd, "more than %d options", MAX_OWN_OPTIONS);
+            return CLI_FAIL;
+        }
+        all[n] = opts[n];
+    }
+    size_t n_common = env ? N_COMMON : 1;
+    memcpy(all + n, common, n_common * sizeof(common[0]));
+    memset(&all[n + n_common], 0, sizeof(all[0]));
+    char optstring[16];
+    snprintf(optstring, sizeof(optstring), "h%s", short_opts ? short_opts : "");
+
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, optstring, all, NULL)) != -1) {
+        if (c == 'h')
+            return cli_help(cmd);
+        if (env && env_option(env, c, optarg))
+            continue;
+        if (c == '?' || !on_opt)
+            return cli_usage(cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
+        int status = on_opt(cmd, c, optarg, ctx);
+        if (status >= 0)
+            return status;
+    }
+    return -1;
 }
 
 /* An option wins over its environment variable; an empty variable counts as unset. */
@@ -69,32 +117,12 @@ static int resolve_now(struct cli_env *env)
     return CLI_OK;
 }
 
-/* Loads the policy for a store command: parse and schema errors refuse it. */
-static struct kluis_policy *load_policy(const char *cmd, const char *path)
-{
-    struct kluis_findings *f = kluis_findings_new();
-    if (!f) {
-        cli_error(cmd, "out of memory");
-        return NULL;
-    }
-    struct kluis_policy *p = NULL;
-    struct kluis_err err = {0};
-    if (kluis_policy_load_file(path, f, &p, &err) != KLUIS_OK) {
-        kluis_findings_sort(f);
-        cli_print_findings(stderr, f);
-        cli_report(cmd, &err);
-        p = NULL;
-    }
-    kluis_findings_free(f);
-    return p;
-}
-
 int cli_env_open(struct cli_env *env)
 {
     int status = resolve_now(env);
     if (status != CLI_OK)
         return status;
-    env->policy = load_policy(env->cmd, cli_policy_path(env->policy_path));
+    env->policy = cli_load_policy(env->cmd, cli_policy_path(env->policy_path), false);
     if (!env->policy)
         return CLI_FAIL;
     struct kluis_err err = {0};

@@ -12,6 +12,16 @@
 /* The most --set options one `tenant add` takes. */
 #define MAX_SETS 64
 
+/* The getopt_long values of the options of these commands. */
+enum {
+    OPT_COUNTRY = CLI_OPT_FIRST_FREE,
+    OPT_SET,
+    OPT_TENANT,
+    OPT_SUBJECT,
+    OPT_CATEGORY,
+    OPT_REASON,
+};
+
 /* A tenant setting taken apart: CATEGORY.KEY=VALUE. */
 struct setting {
     char category[128];
@@ -106,79 +116,67 @@ static int add_tenant(struct cli_env *env, const char *tenant, const char *count
     return CLI_OK;
 }
 
+struct add_args {
+    const char *country;
+    const char *sets[MAX_SETS];
+    size_t n_sets;
+};
+
+static int add_option(const char *cmd, int c, const char *arg, void *ctx)
+{
+    struct add_args *a = ctx;
+    if (c == OPT_COUNTRY) {
+        if (!country_valid(arg))
+            return cli_usage(cmd, "--country must be an ISO 3166-1 code such as NL or BE, not '%s'",
+                             arg);
+        a->country = arg;
+        return -1;
+    }
+    struct setting s;
+    if (!parse_setting(arg, &s))
+        return setting_usage(cmd, arg);
+    if (a->n_sets == MAX_SETS)
+        return cli_usage(cmd, "at most %d --set options", MAX_SETS);
+    a->sets[a->n_sets++] = arg;
+    return -1;
+}
+
 static int tenant_add(const char *cmd, int argc, char **argv)
 {
-    enum { OPT_COUNTRY = CLI_OPT_FIRST_FREE, OPT_SET };
     static const struct option opts[] = {{"country", required_argument, NULL, OPT_COUNTRY},
                                          {"set", required_argument, NULL, OPT_SET},
-                                         {"help", no_argument, NULL, 'h'},
-                                         CLI_STORE_OPTIONS,
                                          {NULL, 0, NULL, 0}};
     struct cli_env env;
     cli_env_init(&env, cmd);
-    const char *country = NULL;
-    const char *sets[MAX_SETS];
-    size_t n_sets = 0;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_COUNTRY:
-            if (!country_valid(optarg))
-                return cli_usage(
-                    cmd, "--country must be an ISO 3166-1 code such as NL or BE, not '%s'", optarg);
-            country = optarg;
-            break;
-        case OPT_SET: {
-            struct setting s;
-            if (!parse_setting(optarg, &s))
-                return setting_usage(cmd, optarg);
-            if (n_sets == MAX_SETS)
-                return cli_usage(cmd, "at most %d --set options", MAX_SETS);
-            sets[n_sets++] = optarg;
-            break;
-        }
-        case 'h':
-            return cli_help(cmd);
-        default:
-            if (!cli_env_option(&env, c, optarg))
-                return cli_usage(cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
-        }
-    }
+    struct add_args a = {0};
+    int status = cli_parse_options(cmd, &env, argc, argv, NULL, opts, add_option, &a);
+    if (status >= 0)
+        return status;
     if (argc - optind != 1)
         return cli_usage(cmd, "needs one tenant name");
     if (!*argv[optind])
         return cli_usage(cmd, "the tenant name is empty");
-    int status = cli_env_open(&env);
+    status = cli_env_open(&env);
     if (status != CLI_OK)
         return status;
-    status = add_tenant(&env, argv[optind], country, sets, n_sets);
+    status = add_tenant(&env, argv[optind], a.country, a.sets, a.n_sets);
     cli_env_close(&env);
     return status;
 }
 
 static int tenant_set(const char *cmd, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"help", no_argument, NULL, 'h'}, CLI_STORE_OPTIONS, {NULL, 0, NULL, 0}};
     struct cli_env env;
     cli_env_init(&env, cmd);
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'h')
-            return cli_help(cmd);
-        if (!cli_env_option(&env, c, optarg))
-            return cli_usage(cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
-    }
+    int status = cli_parse_options(cmd, &env, argc, argv, NULL, NULL, NULL, NULL);
+    if (status >= 0)
+        return status;
     if (argc - optind != 2)
         return cli_usage(cmd, "needs a tenant and one setting");
     struct setting s;
     if (!parse_setting(argv[optind + 1], &s))
         return setting_usage(cmd, argv[optind + 1]);
-    int status = cli_env_open(&env);
+    status = cli_env_open(&env);
     if (status != CLI_OK)
         return status;
     struct kluis_err err = {0};
@@ -194,55 +192,56 @@ int cli_cmd_tenant(int argc, char **argv)
     return cli_dispatch("tenant", subs, sizeof(subs) / sizeof(subs[0]), argc, argv);
 }
 
+struct hold_args {
+    const char *tenant, *subject, *category, *reason;
+};
+
+static int hold_option(const char *cmd, int c, const char *arg, void *ctx)
+{
+    struct hold_args *a = ctx;
+    switch (c) {
+    case OPT_TENANT:
+        a->tenant = arg;
+        break;
+    case OPT_SUBJECT:
+        a->subject = arg;
+        break;
+    case OPT_CATEGORY:
+        a->category = arg;
+        break;
+    case OPT_REASON:
+        a->reason = arg;
+        break;
+    }
+    return -1;
+}
+
 static int hold_add(const char *cmd, int argc, char **argv)
 {
-    enum { OPT_TENANT = CLI_OPT_FIRST_FREE, OPT_SUBJECT, OPT_CATEGORY, OPT_REASON };
     static const struct option opts[] = {{"tenant", required_argument, NULL, OPT_TENANT},
                                          {"subject", required_argument, NULL, OPT_SUBJECT},
                                          {"category", required_argument, NULL, OPT_CATEGORY},
                                          {"reason", required_argument, NULL, OPT_REASON},
-                                         {"help", no_argument, NULL, 'h'},
-                                         CLI_STORE_OPTIONS,
                                          {NULL, 0, NULL, 0}};
     struct cli_env env;
     cli_env_init(&env, cmd);
-    const char *tenant = NULL, *subject = NULL, *category = NULL, *reason = NULL;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_TENANT:
-            tenant = optarg;
-            break;
-        case OPT_SUBJECT:
-            subject = optarg;
-            break;
-        case OPT_CATEGORY:
-            category = optarg;
-            break;
-        case OPT_REASON:
-            reason = optarg;
-            break;
-        case 'h':
-            return cli_help(cmd);
-        default:
-            if (!cli_env_option(&env, c, optarg))
-                return cli_usage(cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
-        }
-    }
+    struct hold_args a = {0};
+    int status = cli_parse_options(cmd, &env, argc, argv, NULL, opts, hold_option, &a);
+    if (status >= 0)
+        return status;
     if (optind < argc)
         return cli_usage(cmd, "takes no arguments, only options");
-    if (!tenant || !*tenant)
+    if (!a.tenant || !*a.tenant)
         return cli_usage(cmd, "needs --tenant");
-    if (!reason || !*reason)
+    if (!a.reason || !*a.reason)
         return cli_usage(cmd, "needs --reason: why the records must be kept");
-    int status = cli_env_open(&env);
+    status = cli_env_open(&env);
     if (status != CLI_OK)
         return status;
     struct kluis_err err = {0};
     uint64_t id;
-    if (kluis_hold_add(env.engine, tenant, subject, category, reason, &id, &err) == KLUIS_OK)
+    if (kluis_hold_add(env.engine, a.tenant, a.subject, a.category, a.reason, &id, &err) ==
+        KLUIS_OK)
         printf("%" PRIu64 "\n", id);
     else
         status = cli_fail(cmd, &err);
@@ -252,25 +251,17 @@ static int hold_add(const char *cmd, int argc, char **argv)
 
 static int hold_release(const char *cmd, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"help", no_argument, NULL, 'h'}, CLI_STORE_OPTIONS, {NULL, 0, NULL, 0}};
     struct cli_env env;
     cli_env_init(&env, cmd);
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'h')
-            return cli_help(cmd);
-        if (!cli_env_option(&env, c, optarg))
-            return cli_usage(cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
-    }
+    int status = cli_parse_options(cmd, &env, argc, argv, NULL, NULL, NULL, NULL);
+    if (status >= 0)
+        return status;
     uint64_t id;
     if (argc - optind != 1)
         return cli_usage(cmd, "needs one hold id");
     if (!cli_parse_id(argv[optind], &id))
         return cli_usage(cmd, "a hold id is a positive number, not '%s'", argv[optind]);
-    int status = cli_env_open(&env);
+    status = cli_env_open(&env);
     if (status != CLI_OK)
         return status;
     struct kluis_err err = {0};

@@ -1,21 +1,29 @@
 /*
- * What the commands share: reporting errors once at the boundary, output files, findings.
+ * What the commands share: reporting errors once at the boundary, output files, JSON, findings.
  */
 #include "cli.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-void cli_error(const char *cmd, const char *fmt, ...)
+/* Prints "kluis CMD: " and the message to stderr, without a newline. */
+__attribute__((format(printf, 2, 0))) static void vmessage(const char *cmd, const char *fmt,
+                                                           va_list ap)
 {
     fprintf(stderr, "kluis %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+}
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmessage(cmd, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
@@ -34,10 +42,9 @@ void cli_report(const char *cmd, const struct kluis_err *err)
 
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
-    fprintf(stderr, "kluis %s: ", cmd);
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmessage(cmd, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'kluis %s --help'.\n", cmd);
     return CLI_USAGE;
@@ -76,6 +83,13 @@ int cli_write_output(const char *cmd, const char *path, const char *text, size_t
     return CLI_OK;
 }
 
+void cli_print_json(json_t *o)
+{
+    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(o);
+}
+
 static const char *sev_name(enum kluis_severity s)
 {
     switch (s) {
@@ -104,7 +118,7 @@ void cli_print_findings(FILE *stream, const struct kluis_findings *f)
     }
 }
 
-struct kluis_policy *cli_load_policy(const char *cmd, const char *path)
+struct kluis_policy *cli_load_policy(const char *cmd, const char *path, bool check)
 {
     struct kluis_findings *f = kluis_findings_new();
     if (!f) {
@@ -113,15 +127,12 @@ struct kluis_policy *cli_load_policy(const char *cmd, const char *path)
     }
     struct kluis_policy *p = NULL;
     struct kluis_err err = {0};
-    kluis_rc rc = kluis_policy_load_file(path, f, &p, &err);
-    if (rc != KLUIS_OK) {
+    if (kluis_policy_load_file(path, f, &p, &err) != KLUIS_OK) {
         kluis_findings_sort(f);
         cli_print_findings(stderr, f);
         cli_report(cmd, &err);
-        kluis_findings_free(f);
-        return NULL;
-    }
-    if (kluis_policy_check(p, f, &err) == KLUIS_OK) {
+        p = NULL;
+    } else if (check && kluis_policy_check(p, f, &err) == KLUIS_OK) {
         size_t n = kluis_findings_count_sev(f, KLUIS_SEV_ERROR);
         if (n)
             fprintf(stderr,

@@ -373,6 +373,10 @@ kluis_rc kluis__engine_recompute(struct kluis_engine *e, const struct kluis__ten
     const struct kluis_category *c = kluis_policy_find_category(e->policy, rc_.row.category);
     if (!c)
         return KLUIS_OK; /* a category the policy no longer has: left as it is */
+    /* Past its expiry a record is gone, whether or not a purge has removed it yet: nothing that
+     * happens later (a longer tenant setting, an event, a hold) brings it back (art. 5(1)(e)). */
+    if (!rc_.row.held && rc_.row.expiry <= e->now)
+        return KLUIS_OK;
     struct kluis_retention_result r;
     rc = kluis__engine_retention(e, st, c, rc_.row.created,
                                  rc_.row.has_subject ? &rc_.row.subject : NULL, rc_.row.links, &r,

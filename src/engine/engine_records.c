@@ -119,6 +119,14 @@ static kluis_rc put_one(struct kluis_engine *e, const struct kluis__tenant_state
     bool held = false;
     if ((rc = kluis__engine_held(e, in->tenant, c->id, &subject, true, &held, err)))
         return rc;
+    if (r.expiry <= e->now && !held)
+        /* An event the rule waits for already happened (the integration was removed, consent
+         * was withdrawn): the record would be gone the moment it was written. */
+        return kluis_err_set(err, KLUIS_EREFUSED,
+                             "a record of category '%s' would be past its retention already: "
+                             "an event its rule waits for has happened; use a new link value "
+                             "for a new integration, draft or account",
+                             c->id);
     struct kluis_record_row row = {
         .tenant = in->tenant,
         .subject = subject,

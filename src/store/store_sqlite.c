@@ -10,9 +10,9 @@
  *
  * Ids. A record's id is (home bucket << 32 | row in it) and never changes. A record that moves
  * (its expiry changed) is copied into its new bucket with its id in column gid, and the table
- * forward maps the id to its new place; forward rows go when that bucket is purged. Rows are
- * AUTOINCREMENT: a row freed by a move or a trim is never handed out again, so an id can never
- * come to name another record.
+ * forward maps the id to its new place; forward rows go when that bucket is purged. Rows and
+ * bucket numbers are AUTOINCREMENT: neither a row freed by a move or a trim nor the number of a
+ * dropped bucket is handed out again, so an id can never come to name another record.
  *
  * Counts. bucket_counts keeps, per bucket, tenant and category, how many records there are, so
  * that a purge can report what it removed without reading the rows. Changes are gathered in
@@ -254,7 +254,8 @@ static const char schema_v1[] =
     "CREATE INDEX events_tenant ON events(tenant) WHERE subject IS NULL AND link IS NULL;"
     "CREATE TABLE holds(id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, subject BLOB,"
     " category TEXT, reason TEXT NOT NULL, placed INTEGER NOT NULL, released INTEGER);"
-    "CREATE TABLE buckets(no INTEGER PRIMARY KEY, start INTEGER NOT NULL, end INTEGER NOT NULL);"
+    "CREATE TABLE buckets(no INTEGER PRIMARY KEY AUTOINCREMENT, start INTEGER NOT NULL,"
+    " end INTEGER NOT NULL);"
     "CREATE UNIQUE INDEX buckets_range ON buckets(start, end);"
     "CREATE TABLE bucket_counts(bucket INTEGER NOT NULL, tenant TEXT NOT NULL,"
     " category TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(bucket, tenant, category))"

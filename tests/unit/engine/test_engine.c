@@ -236,6 +236,19 @@ static void test_events_move_expiry(void **state)
     struct kluis_err err = {0};
     struct kluis_event_input bad = {.tenant = "acme", .name = "draft.aproved"};
     assert_int_equal(kluis_event_record(e, &bad, NULL, &err), KLUIS_EREFUSED);
+
+    /* The integration was removed more than 30 days ago: a token written for it now would be
+     * gone at once, so it is refused rather than stored. */
+    kluis_engine_set_now(e, t0 + 40 * DAY);
+    assert_int_equal(put(e, "acme", "s2", "tokens", "integration", "gmail-42", &token, &err),
+                     KLUIS_EREFUSED);
+    assert_non_null(strstr(err.message, "past its retention already"));
+
+    /* Once past its expiry a record stays gone: a later setting cannot bring it back. */
+    assert_int_equal(get(e, "acme", draft, "service", &expiry), KLUIS_ENOTFOUND);
+    struct kluis_event_input again = {.tenant = "acme", .name = "draft.skipped"};
+    assert_int_equal(kluis_event_record(e, &again, NULL, NULL), KLUIS_OK);
+    assert_int_equal(get(e, "acme", draft, "service", &expiry), KLUIS_ENOTFOUND);
 }
 
 static void test_legal_minimum_and_holds(void **state)

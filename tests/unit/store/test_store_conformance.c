@@ -276,6 +276,24 @@ static void test_ids_never_reused(void **state)
     commit(f);
     assert_int_not_equal(c, d);
     assert_int_equal(get(f, "acme", c, &g), KLUIS_ENOTFOUND);
+
+    /* A dropped bucket's number is not handed out again: a record held (moved to the open
+     * bucket) keeps its id after its old bucket is purged, and a new bucket for the same range
+     * does not rebuild that id. */
+    begin(f);
+    uint64_t h = put(f, "acme", 4, "mail", "", T0, T0 + 40 * DAY, "held");
+    assert_int_equal(f->be->record_retain(f->obj, "acme", h, T0 + 40 * DAY, 0, true, NULL),
+                     KLUIS_OK);
+    commit(f);
+    begin(f);
+    assert_int_equal(f->be->purge(f->obj, T0 + 41 * DAY, false, count_cb, &k, NULL), KLUIS_OK);
+    commit(f);
+    begin(f);
+    uint64_t n = put(f, "acme", 5, "mail", "", T0, T0 + 40 * DAY, "new");
+    commit(f);
+    assert_int_not_equal(h, n);
+    assert_int_equal(get(f, "acme", h, &g), KLUIS_OK);
+    assert_string_equal(g.value, "held");
 }
 
 static void test_rollback_leaves_nothing(void **state)
