@@ -88,8 +88,8 @@ struct kluis_record_input {
  * Stores a record and writes its id. Refused (KLUIS_EREFUSED) when the policy does not know the
  * category, when the category is never stored (unless the tenant opted in where the policy
  * allows it) or the tenant chose not to store it, or when the record would be past its expiry
- * already (an event its rule waits for has happened for its subject or link). Errors: KLUIS_ENOTFOUND (tenant),
- * KLUIS_EINVAL, KLUIS_ETOOBIG.
+ * already (an event its rule waits for has happened for its subject or link). Errors:
+ * KLUIS_ENOTFOUND (tenant), KLUIS_EINVAL, KLUIS_ETOOBIG.
  */
 kluis_rc kluis_record_put(struct kluis_engine *e, const struct kluis_record_input *in,
                           uint64_t *out_id, struct kluis_err *err);
