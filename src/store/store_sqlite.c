@@ -20,11 +20,24 @@
  *
  * Every write happens inside the caller's transaction (begin/commit); DROP TABLE is
  * transactional in SQLite, so an interrupted purge leaves nothing half-done.
+ *
+ * Bucket keys. Each bucket has a random 256-bit key (table bucket_keys, in the same file so that
+ * it is created and destroyed atomically with the bucket); record values are sealed under it
+ * with AES-256-GCM, their associated data binding tenant, subject, category and creation time.
+ * A purge first deletes the bucket's key with SQLite's secure delete on (the key's bytes are
+ * overwritten), then drops the bucket's tables with secure delete off: what stays in free pages
+ * is ciphertext under a key that no longer exists, and dropping costs about what the expired
+ * data amounts to, not a rewrite of every page (docs/internals/store.md). After a commit that
+ * destroyed keys, the WAL is checkpointed and truncated, so no old page with a key survives there.
+ * The key store of issue 4 adds per-subject keys on top; this layer stays the same.
  */
 #include "store/store_internal.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +51,9 @@
 #define OPEN_BUCKET    1   /* the bucket of records without a deadline */
 #define STMT_CACHE     8   /* prepared inserts kept for recently used buckets */
 #define ROW_BITS       32
+#define NONCE_LEN      12
+#define TAG_LEN        16
+#define KEY_CACHE      512
 
 struct count_delta {
     int64_t bucket;
@@ -67,8 +83,16 @@ struct sql_cache {
     uint64_t used;
 };
 
+struct bucket_key {
+    int64_t no;
+    uint8_t key[32];
+};
+
 struct sq {
     sqlite3 *db;
+    struct bucket_key *keys; /* KEY_CACHE entries, a cache of bucket_keys */
+    size_t n_keys;
+    bool keys_destroyed; /* this transaction destroyed bucket keys: truncate the WAL after it */
     struct sql_cache *sql_cache; /* SQL_CACHE entries */
     int32_t *sql_slots;          /* SQL_SLOTS: index into sql_cache + 1, 0 when free */
     size_t sql_n;
@@ -256,6 +280,7 @@ static const char schema_v1[] =
     " category TEXT, reason TEXT NOT NULL, placed INTEGER NOT NULL, released INTEGER);"
     "CREATE TABLE buckets(no INTEGER PRIMARY KEY AUTOINCREMENT, start INTEGER NOT NULL,"
     " end INTEGER NOT NULL);"
+    "CREATE TABLE bucket_keys(no INTEGER PRIMARY KEY, key BLOB NOT NULL);"
     "CREATE UNIQUE INDEX buckets_range ON buckets(start, end);"
     "CREATE TABLE bucket_counts(bucket INTEGER NOT NULL, tenant TEXT NOT NULL,"
     " category TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(bucket, tenant, category))"
@@ -265,6 +290,7 @@ static const char schema_v1[] =
     "CREATE TABLE receipts(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL);";
 
 static kluis_rc bucket_create_table(struct sq *s, int64_t no, struct kluis_err *err);
+static void keys_clear(struct sq *s);
 
 /* Upgrades from version `from` to SCHEMA_VERSION, one step at a time. */
 static kluis_rc migrate(struct sq *s, int from, struct kluis_err *err)
@@ -417,8 +443,10 @@ static kluis_rc sq_open(void *obj, const char *location, struct kluis_err *err)
     /* WAL for concurrent readers; synchronous FULL so that an acknowledged commit survives power
      * loss, not only a crash of the process. */
     kluis_rc rc = exec(s,
-                       full ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                       full ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                              "PRAGMA secure_delete=ON; PRAGMA mmap_size=268435456;"
+                            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                              "PRAGMA secure_delete=ON; PRAGMA mmap_size=268435456;",
                        err);
     if (rc == KLUIS_OK)
         rc = schema_setup(s, err);
@@ -438,6 +466,7 @@ static void sq_close(void *obj)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     cache_clear(s);
     sql_cache_clear(s);
+    keys_clear(s);
     deltas_clear(s);
     free(s->deltas);
     sqlite3_close(s->db);
@@ -507,7 +536,13 @@ static kluis_rc sq_commit(void *obj, struct kluis_err *err)
     if (rc != KLUIS_OK) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         deltas_clear(s);
+    } else if (s->keys_destroyed) {
+        /* Earlier versions of a destroyed key's page may sit in the WAL: copy the current pages
+         * into the database and empty the WAL. If a reader holds it open this cannot finish;
+         * the next purge tries again. */
+        sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     }
+    s->keys_destroyed = false;
     s->in_txn = false;
     return rc;
 }
@@ -518,6 +553,8 @@ static void sq_rollback(void *obj)
     if (s->in_txn)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_txn = false;
+    s->keys_destroyed = false;
+    sqlite3_exec(s->db, "PRAGMA secure_delete = ON", NULL, NULL, NULL);
     deltas_clear(s);
     /* A rolled-back transaction may have created or dropped bucket tables. */
     cache_clear(s);
@@ -608,7 +645,175 @@ static kluis_rc bucket_create_table(struct sq *s, int64_t no, struct kluis_err *
              "NOT NULL);"
              "CREATE INDEX l_%1$" PRId64 "_link ON l_%1$" PRId64 "(tenant, link);",
              no);
-    return exec(s, sql, err);
+    kluis_rc rc = exec(s, sql, err);
+    if (rc)
+        return rc;
+    /* The bucket's key, created with it. */
+    uint8_t key[32];
+    if (RAND_bytes(key, sizeof(key)) != 1)
+        return kluis_err_set(err, KLUIS_EIO, "store: no random bytes for a bucket key");
+    sqlite3_stmt *st;
+    if ((rc = cached(s, "INSERT INTO bucket_keys(no, key) VALUES(?1, ?2)", &st, err))) {
+        OPENSSL_cleanse(key, sizeof(key));
+        return rc;
+    }
+    sqlite3_bind_int64(st, 1, no);
+    sqlite3_bind_blob(st, 2, key, sizeof(key), SQLITE_TRANSIENT);
+    int step = sqlite3_step(st);
+    release(s, st);
+    OPENSSL_cleanse(key, sizeof(key));
+    return step == SQLITE_DONE ? KLUIS_OK : sq_fail(s, err, "creating a bucket key");
+}
+
+static void key_forget(struct sq *s, int64_t no)
+{
+    for (size_t i = 0; i < s->n_keys; i++) {
+        if (s->keys[i].no == no) {
+            OPENSSL_cleanse(s->keys[i].key, sizeof(s->keys[i].key));
+            s->keys[i] = s->keys[--s->n_keys];
+            return;
+        }
+    }
+}
+
+static void keys_clear(struct sq *s)
+{
+    if (s->keys)
+        OPENSSL_cleanse(s->keys, KEY_CACHE * sizeof(*s->keys));
+    free(s->keys);
+    s->keys = NULL;
+    s->n_keys = 0;
+}
+
+/* The key of bucket no, from the cache or the store. */
+static kluis_rc bucket_key(struct sq *s, int64_t no, uint8_t out[32], struct kluis_err *err)
+{
+    for (size_t i = 0; i < s->n_keys; i++) {
+        if (s->keys[i].no == no) {
+            memcpy(out, s->keys[i].key, 32);
+            return KLUIS_OK;
+        }
+    }
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, "SELECT key FROM bucket_keys WHERE no = ?1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, no);
+    int step = sqlite3_step(st);
+    if (step != SQLITE_ROW || sqlite3_column_bytes(st, 0) != 32) {
+        release(s, st);
+        return kluis_err_set(err, KLUIS_ECORRUPT, "store: bucket %" PRId64 " has no key", no);
+    }
+    memcpy(out, sqlite3_column_blob(st, 0), 32);
+    release(s, st);
+    if (!s->keys && !(s->keys = calloc(KEY_CACHE, sizeof(*s->keys))))
+        return KLUIS_OK;
+    if (s->n_keys == KEY_CACHE)
+        key_forget(s, s->keys[0].no);
+    s->keys[s->n_keys].no = no;
+    memcpy(s->keys[s->n_keys].key, out, 32);
+    s->n_keys++;
+    return KLUIS_OK;
+}
+
+/* Associated data of a sealed value: what the value belongs to. Returns its length, 0 when the
+ * row does not fit. */
+static size_t value_aad(const struct kluis_record_row *r, uint8_t *aad, size_t size)
+{
+    size_t tl = strlen(r->tenant), cl = strlen(r->category);
+    if (tl + cl + 2 + 32 + 8 > size)
+        return 0;
+    size_t n = 0;
+    memcpy(aad + n, r->tenant, tl + 1);
+    n += tl + 1;
+    if (r->has_subject)
+        memcpy(aad + n, r->subject.hash, 32);
+    else
+        memset(aad + n, 0, 32);
+    n += 32;
+    memcpy(aad + n, r->category, cl + 1);
+    n += cl + 1;
+    for (int i = 0; i < 8; i++)
+        aad[n++] = (uint8_t)((uint64_t)r->created >> (56 - 8 * i));
+    return n;
+}
+
+/*
+ * Seals (encrypts) or opens (decrypts) a value of bucket no; sealed is nonce || ciphertext ||
+ * tag. out must hold in_len + NONCE_LEN + TAG_LEN bytes when sealing, in_len when opening.
+ * Returns the length of the result, or -1 (opening: the value is not what was stored here).
+ */
+static long value_crypt(struct sq *s, int64_t no, bool seal, const struct kluis_record_row *r,
+                        const uint8_t *in, size_t in_len, uint8_t *out, struct kluis_err *err)
+{
+    uint8_t key[32], aad[KLUIS_TENANT_MAX + 1 + 32 + 256 + 8];
+    size_t aad_len = value_aad(r, aad, sizeof(aad));
+    if (!aad_len || (!seal && in_len < NONCE_LEN + TAG_LEN) || in_len > (size_t)INT32_MAX - 64) {
+        kluis_err_set(err, KLUIS_ECORRUPT, "store: a value cannot be %s",
+                      seal ? "sealed" : "opened");
+        return -1;
+    }
+    if (bucket_key(s, no, key, err) != KLUIS_OK)
+        return -1;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    long result = -1;
+    int len = 0, fin = 0;
+    if (!ctx)
+        goto done;
+    if (seal) {
+        if (RAND_bytes(out, NONCE_LEN) != 1 ||
+            EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, out) != 1 ||
+            EVP_EncryptUpdate(ctx, NULL, &len, aad, (int)aad_len) != 1 ||
+            EVP_EncryptUpdate(ctx, out + NONCE_LEN, &len, in, (int)in_len) != 1 ||
+            EVP_EncryptFinal_ex(ctx, out + NONCE_LEN + len, &fin) != 1 ||
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, out + NONCE_LEN + len + fin) !=
+                1)
+            goto done;
+        result = NONCE_LEN + len + fin + TAG_LEN;
+    } else {
+        size_t ct_len = in_len - NONCE_LEN - TAG_LEN;
+        if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, in) != 1 ||
+            EVP_DecryptUpdate(ctx, NULL, &len, aad, (int)aad_len) != 1 ||
+            EVP_DecryptUpdate(ctx, out, &len, in + NONCE_LEN, (int)ct_len) != 1 ||
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
+                                (void *)(in + in_len - TAG_LEN)) != 1 ||
+            EVP_DecryptFinal_ex(ctx, out + len, &fin) != 1)
+            goto done;
+        result = len + fin;
+    }
+done:
+    EVP_CIPHER_CTX_free(ctx);
+    OPENSSL_cleanse(key, sizeof(key));
+    if (result < 0)
+        kluis_err_set(err, KLUIS_ECORRUPT, "store: a value does not open under its bucket's key");
+    return result;
+}
+
+static void plain_free(uint8_t *p, size_t len)
+{
+    if (p) {
+        OPENSSL_cleanse(p, len);
+        free(p);
+    }
+}
+
+/* Replaces r->value (sealed, as read from bucket no) by the opened value, which *out_plain owns
+ * (free with plain_free()). */
+static kluis_rc value_open(struct sq *s, int64_t no, struct kluis_record_row *r,
+                           uint8_t **out_plain, struct kluis_err *err)
+{
+    *out_plain = malloc(r->value_len ? r->value_len : 1);
+    if (!*out_plain)
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    long n = value_crypt(s, no, false, r, r->value, r->value_len, *out_plain, err);
+    if (n < 0) {
+        free(*out_plain);
+        *out_plain = NULL;
+        return KLUIS_ECORRUPT;
+    }
+    r->value = *out_plain;
+    r->value_len = (size_t)n;
+    return KLUIS_OK;
 }
 
 /* The bucket for [start, end), created when missing. */
@@ -723,10 +928,26 @@ static kluis_rc put_row(struct sq *s, int64_t no, uint64_t gid, const struct klu
     sqlite3_bind_int64(st, 7, r->expiry);
     sqlite3_bind_int64(st, 8, r->floor);
     sqlite3_bind_int(st, 9, r->held);
-    sqlite3_bind_blob(st, 10, r->value_len ? r->value : "", (int)r->value_len, SQLITE_STATIC);
+    size_t sealed_len = r->value_len + NONCE_LEN + TAG_LEN;
+    uint8_t *sealed = malloc(sealed_len);
+    if (!sealed) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    }
+    long sealed_n = value_crypt(s, no, true, r, r->value_len ? r->value : (const uint8_t *)"",
+                                r->value_len, sealed, err);
+    if (sealed_n < 0) {
+        free(sealed);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return KLUIS_ECORRUPT;
+    }
+    sqlite3_bind_blob(st, 10, sealed, (int)sealed_n, SQLITE_STATIC);
     int step = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    free(sealed);
     if (step != SQLITE_DONE)
         return sq_fail(s, err, "storing a record");
     int64_t row = sqlite3_last_insert_rowid(s->db);
@@ -844,8 +1065,11 @@ static kluis_rc sq_record_get(void *obj, const char *tenant, uint64_t id, kluis_
     if (step == SQLITE_ROW) {
         struct kluis_record_row r;
         row_from(st, no, true, &r);
-        fn(ctx, &r);
-        rc = KLUIS_OK;
+        uint8_t *plain = NULL;
+        rc = value_open(s, no, &r, &plain, err);
+        if (rc == KLUIS_OK)
+            fn(ctx, &r);
+        plain_free(plain, r.value_len);
     } else if (step == SQLITE_DONE) {
         rc = kluis_err_set(err, KLUIS_ENOTFOUND, "no such record");
     } else {
@@ -1063,7 +1287,12 @@ static int scan_bucket(struct sq *s, int64_t no, int64_t start, int64_t end, voi
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct kluis_record_row r;
         row_from(st, no, f->with_values, &r);
-        if (c->fn(c->ctx, &r)) {
+        uint8_t *plain = NULL;
+        if (f->with_values && (c->rc = value_open(s, no, &r, &plain, c->err)) != KLUIS_OK)
+            break;
+        int stop = c->fn(c->ctx, &r);
+        plain_free(plain, r.value_len);
+        if (stop) {
             c->stopped = true;
             break;
         }
@@ -1471,6 +1700,17 @@ static int purge_bucket(struct sq *s, int64_t no, int64_t start, int64_t end, vo
         sqlite3_finalize(st);
         if (r || c->dry_run)
             return r;
+        /* First the key, overwritten in place (secure delete on): from then on the bucket's
+         * values are unreadable wherever their bytes are. Then the tables, without overwriting
+         * their pages: only ciphertext under the destroyed key is left in them. */
+        snprintf(sql, sizeof(sql),
+                 "PRAGMA secure_delete = ON; DELETE FROM bucket_keys WHERE no = %" PRId64 ";"
+                 "PRAGMA secure_delete = OFF;",
+                 no);
+        if ((c->rc = exec(s, sql, c->err)))
+            return -1;
+        key_forget(s, no);
+        s->keys_destroyed = true;
         snprintf(sql, sizeof(sql),
                  "DROP TABLE r_%1$" PRId64 "; DROP TABLE l_%1$" PRId64 ";"
                  "DELETE FROM forward WHERE bucket = %1$" PRId64 ";"
@@ -1485,6 +1725,10 @@ static int purge_bucket(struct sq *s, int64_t no, int64_t start, int64_t end, vo
             }
         }
         c->rc = exec(s, sql, c->err);
+        /* Everything else keeps SQLite's secure delete (trims, moves, erasure). */
+        kluis_rc rc2 = exec(s, "PRAGMA secure_delete = ON", c->err);
+        if (c->rc == KLUIS_OK)
+            c->rc = rc2;
         return c->rc ? -1 : 0;
     }
     /* Expiring now: trim what is due, row by row (at most this bucket's range). */
