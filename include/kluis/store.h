@@ -193,6 +193,12 @@ struct kluis_store_backend {
     kluis_rc (*receipt_insert)(void *obj, int64_t at, const char *json, struct kluis_err *err);
 };
 
+/*
+ * Iterates the lines of a record's links ("k=v\n" lines): writes the next non-empty line to
+ * *out_line and *out_len (not NUL-terminated) and advances *cursor; returns false at the end.
+ */
+bool kluis_links_next(const char **cursor, const char **out_line, size_t *out_len);
+
 /* The SQLite backend. Location: a file path. */
 extern const struct kluis_store_backend kluis_store_sqlite;
 

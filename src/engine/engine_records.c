@@ -630,15 +630,13 @@ static int export_cb(void *ctx, const struct kluis_record_row *r)
                             json_pack("{s:s, s:s}", "nl", c->name.nl, "en", c->name.en));
     }
     json_t *links = json_object();
-    const char *l = r->links ? r->links : "";
-    while (*l) {
-        const char *nl = strchr(l, '\n');
-        size_t n = nl ? (size_t)(nl - l) : strlen(l);
+    const char *cursor = r->links, *l;
+    size_t n;
+    while (kluis_links_next(&cursor, &l, &n)) {
         const char *eq = memchr(l, '=', n);
         if (eq)
             json_object_setn_new(links, l, (size_t)(eq - l),
                                  json_stringn(eq + 1, n - (size_t)(eq - l) - 1));
-        l += n + (nl ? 1 : 0);
     }
     json_object_set_new(o, "links", links);
     json_object_set_new(o, "created",

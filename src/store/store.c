@@ -72,3 +72,19 @@ void *kluis_store_obj(struct kluis_store *s)
 {
     return s->obj;
 }
+
+bool kluis_links_next(const char **cursor, const char **out_line, size_t *out_len)
+{
+    const char *l = *cursor ? *cursor : "";
+    while (*l == '\n')
+        l++;
+    if (!*l) {
+        *cursor = l;
+        return false;
+    }
+    size_t n = strcspn(l, "\n");
+    *out_line = l;
+    *out_len = n;
+    *cursor = l + n;
+    return true;
+}

@@ -954,20 +954,16 @@ static kluis_rc put_row(struct sq *s, int64_t no, uint64_t gid, const struct klu
     if (row >= ((int64_t)1 << ROW_BITS))
         return kluis_err_set(err, KLUIS_EINTERNAL, "store: bucket full");
     /* One index row per link, for events that name a link. */
-    const char *l = r->links ? r->links : "";
-    while (*l) {
-        const char *nl = strchr(l, '\n');
-        size_t n = nl ? (size_t)(nl - l) : strlen(l);
-        if (n) {
-            sqlite3_bind_int64(lst, 1, row);
-            sqlite3_bind_text(lst, 2, r->tenant, -1, SQLITE_STATIC);
-            sqlite3_bind_text(lst, 3, l, (int)n, SQLITE_STATIC);
-            step = sqlite3_step(lst);
-            sqlite3_reset(lst);
-            if (step != SQLITE_DONE)
-                return sq_fail(s, err, "storing a record's links");
-        }
-        l += n + (nl ? 1 : 0);
+    const char *cursor = r->links, *l;
+    size_t n;
+    while (kluis_links_next(&cursor, &l, &n)) {
+        sqlite3_bind_int64(lst, 1, row);
+        sqlite3_bind_text(lst, 2, r->tenant, -1, SQLITE_STATIC);
+        sqlite3_bind_text(lst, 3, l, (int)n, SQLITE_STATIC);
+        step = sqlite3_step(lst);
+        sqlite3_reset(lst);
+        if (step != SQLITE_DONE)
+            return sq_fail(s, err, "storing a record's links");
     }
     *out_row = row;
     return count_add(s, no, r->tenant, r->category, 1, err);
@@ -1522,19 +1518,15 @@ static kluis_rc sq_events_for_record(void *obj, const char *tenant,
         release(s, st);
         free(framed);
     }
-    const char *l = links ? links : "";
-    while (rc == KLUIS_OK && *l) {
-        const char *nl = strchr(l, '\n');
-        size_t n = nl ? (size_t)(nl - l) : strlen(l);
-        if (n) {
-            if ((rc = cached(s, q_link, &st, err)))
-                return rc;
-            sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, l, (int)n, SQLITE_STATIC);
-            rc = event_rows(s, st, fn, ctx, err);
-            release(s, st);
-        }
-        l += n + (nl ? 1 : 0);
+    const char *cursor = links, *l;
+    size_t n;
+    while (rc == KLUIS_OK && kluis_links_next(&cursor, &l, &n)) {
+        if ((rc = cached(s, q_link, &st, err)))
+            return rc;
+        sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, l, (int)n, SQLITE_STATIC);
+        rc = event_rows(s, st, fn, ctx, err);
+        release(s, st);
     }
     return rc;
 }

@@ -459,8 +459,26 @@ static void test_newer_schema_refused(void **state)
                      KLUIS_OK);
 }
 
+static void test_links_next(void **state)
+{
+    (void)state;
+    const char *cursor = "a=1\n\nb=2\nc=3", *l;
+    size_t n;
+    char seen[64] = "";
+    while (kluis_links_next(&cursor, &l, &n))
+        snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "[%.*s]", (int)n, l);
+    assert_string_equal(seen, "[a=1][b=2][c=3]");
+    cursor = NULL;
+    assert_false(kluis_links_next(&cursor, &l, &n));
+    cursor = "\n\n";
+    assert_false(kluis_links_next(&cursor, &l, &n));
+}
+
 int main(void)
 {
+    const struct CMUnitTest plain[] = {cmocka_unit_test(test_links_next)};
+    if (cmocka_run_group_tests_name("links", plain, NULL, NULL))
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_insert_get_and_tenant_isolation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retain_moves_and_keeps_id, setup, teardown),
