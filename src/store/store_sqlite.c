@@ -44,7 +44,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 #define DAY            86400
 #define NEAR_DAYS      128 /* deadlines closer than this to creation get a day bucket */
 #define WIDE_DAYS      32  /* the width of a bucket beyond */
@@ -295,12 +295,27 @@ static void keys_clear(struct sq *s);
 /* Upgrades from version `from` to SCHEMA_VERSION, one step at a time. */
 static kluis_rc migrate(struct sq *s, int from, struct kluis_err *err)
 {
-    /* Version 1 is the first; later versions add their steps here, e.g.
-     * if (from < 2) { exec(s, "ALTER TABLE …"); } */
-    (void)from;
-    (void)s;
-    (void)err;
-    return KLUIS_OK;
+    kluis_rc rc = KLUIS_OK;
+    if (from < 2) {
+        /* 2: a bucket's link table is indexed by row too, so that removing or moving one record
+         * does not scan the bucket's links. */
+        sqlite3_stmt *st;
+        if ((rc = prepare(s,
+                          "SELECT substr(name, 3) FROM sqlite_master WHERE type = 'table' AND "
+                          "name GLOB 'l_[0-9]*'",
+                          &st, err)))
+            return rc;
+        int step;
+        while (rc == KLUIS_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t no = sqlite3_column_int64(st, 0);
+            char sql[128];
+            snprintf(sql, sizeof(sql),
+                     "CREATE INDEX IF NOT EXISTS l_%1$" PRId64 "_row ON l_%1$" PRId64 "(row)", no);
+            rc = exec(s, sql, err);
+        }
+        sqlite3_finalize(st);
+    }
+    return rc;
 }
 
 static kluis_rc schema_setup(struct sq *s, struct kluis_err *err)
@@ -643,7 +658,8 @@ static kluis_rc bucket_create_table(struct sq *s, int64_t no, struct kluis_err *
              "CREATE INDEX r_%1$" PRId64 "_expiry ON r_%1$" PRId64 "(expiry);"
              "CREATE TABLE l_%1$" PRId64 "(row INTEGER NOT NULL, tenant TEXT NOT NULL, link TEXT "
              "NOT NULL);"
-             "CREATE INDEX l_%1$" PRId64 "_link ON l_%1$" PRId64 "(tenant, link);",
+             "CREATE INDEX l_%1$" PRId64 "_link ON l_%1$" PRId64 "(tenant, link);"
+             "CREATE INDEX l_%1$" PRId64 "_row ON l_%1$" PRId64 "(row);",
              no);
     kluis_rc rc = exec(s, sql, err);
     if (rc)
@@ -1673,8 +1689,12 @@ static int report_counts(struct sq *s, sqlite3_stmt *st, struct purge_ctx *c)
 static int purge_bucket(struct sq *s, int64_t no, int64_t start, int64_t end, void *vctx)
 {
     struct purge_ctx *c = vctx;
-    if (no == OPEN_BUCKET || start > c->now)
-        return start > c->now && no != OPEN_BUCKET ? 1 : 0; /* buckets come in order of start */
+    /* A bucket holds deadlines in (start, end]: one that starts at or after now holds nothing
+     * due yet, and neither do the ones after it (buckets come in order of start). */
+    if (no == OPEN_BUCKET)
+        return 0;
+    if (start >= c->now)
+        return 1;
     if (!bucket_table_exists(s, no))
         return 0;
     char sql[512];
@@ -1725,7 +1745,8 @@ static int purge_bucket(struct sq *s, int64_t no, int64_t start, int64_t end, vo
     }
     /* Expiring now: trim what is due, row by row (at most this bucket's range). */
     snprintf(sql, sizeof(sql),
-             "SELECT tenant, category, count(*) FROM r_%" PRId64 " WHERE expiry <= %" PRId64
+             "SELECT tenant, category, count(*) FROM r_%1$" PRId64 " INDEXED BY r_%1$" PRId64
+             "_expiry WHERE expiry <= %2$" PRId64
              " AND held = 0 GROUP BY tenant, category ORDER BY tenant, category",
              no, c->now);
     if ((c->rc = prepare(s, sql, &st, c->err)))

@@ -453,7 +453,7 @@ static void test_newer_schema_refused(void **state)
                      KLUIS_EUNSUPPORTED);
     /* Leave a store the teardown can close. */
     snprintf(cmd, sizeof(cmd),
-             "sqlite3 '%s' \"UPDATE meta SET value=1 WHERE key='schema_version'\"", f->path);
+             "sqlite3 '%s' \"UPDATE meta SET value=2 WHERE key='schema_version'\"", f->path);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(kluis_store_open_backend(backend_under_test, f->path, &f->store, NULL),
                      KLUIS_OK);

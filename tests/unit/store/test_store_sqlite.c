@@ -35,7 +35,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    kluis_store_close(*state);
+    if (*state)
+        kluis_store_close(*state);
     char p[300];
     unlink(path);
     snprintf(p, sizeof(p), "%s-wal", path);
@@ -167,11 +168,75 @@ static void test_sealed_value_bound_to_its_row(void **state)
     assert_int_equal(be->record_get(obj, "acme", a, noop, &n, NULL), KLUIS_OK);
 }
 
+/* Runs one SQL statement on the file behind the backend's back; returns the first column of the
+ * first row as an integer (0 when there is none). */
+static int64_t sql_int(const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/*
+ * A store written by schema 1 (whose link tables had no row index) is upgraded on open: the
+ * indexes appear, the version moves to 2, and every record is still there and still readable.
+ */
+static void test_schema_1_upgraded(void **state)
+{
+    struct kluis_store *s = *state;
+    uint64_t a = put(s, "acme", "kept across the upgrade", T0 + 5 * DAY);
+    uint64_t b = put(s, "acme", "in a wide bucket", T0 + 400 * DAY);
+    assert_int_not_equal(a >> 32, b >> 32);
+    kluis_store_close(s);
+    *state = NULL;
+    /* Turn the file into what schema 1 wrote. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                                        "name GLOB 'l_[0-9]*_row'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    char drops[1024] = "";
+    int dropped = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(drops + strlen(drops), sizeof(drops) - strlen(drops), "DROP INDEX %s;",
+                 (const char *)sqlite3_column_text(st, 0));
+        dropped++;
+    }
+    sqlite3_finalize(st);
+    assert_int_equal(dropped, 3); /* the open bucket and the two dated ones */
+    assert_int_equal(sqlite3_exec(db, drops, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE meta SET value = 1 WHERE key = 'schema_version'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    assert_int_equal(kluis_store_open_backend(&kluis_store_sqlite, path, &s, NULL), KLUIS_OK);
+    *state = s;
+    assert_int_equal(sql_int("SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+                             "name GLOB 'l_[0-9]*_row'"),
+                     3);
+    const struct kluis_store_backend *be = kluis_store_backend(s);
+    int n = 0;
+    assert_int_equal(be->record_get(kluis_store_obj(s), "acme", a, noop, &n, NULL), KLUIS_OK);
+    assert_int_equal(be->record_get(kluis_store_obj(s), "acme", b, noop, &n, NULL), KLUIS_OK);
+    assert_int_equal(n, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_values_sealed_and_keys_destroyed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sealed_value_bound_to_its_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_1_upgraded, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
