@@ -9,6 +9,8 @@
 
 #include "kluis/error.h"
 #include "kluis/time.h"
+#include "kluis/crypto.h"
+#include "kluis/audit.h"
 #include "kluis/policy.h"
 #include "kluis/render.h"
 #include "kluis/retention.h"
