@@ -559,54 +559,80 @@ static void kluis_put(struct kluis_engine *e, const struct seq *s, uint64_t from
     }
 }
 
-/*
- * A kluis store with every record of s, through kluis_record_put_batch(), s->quantum records per
- * batch (one transaction each, the clock at the batch's creation time). Returns its seconds.
- */
-static double kluis_build(const char *path, const struct seq *s)
+/* An open kluis store being filled through kluis_record_put_batch(). */
+struct kluis_writer {
+    struct kluis_engine *e;
+    uint64_t k; /* records per batch: the sequence's clock step */
+    struct rec *recs;
+    struct kluis_link *links;
+    struct kluis_record_input *in;
+    char *values;
+};
+
+static void kluis_writer_open(struct kluis_writer *w, const char *path, uint64_t k)
 {
-    struct kluis_engine *e = engine_open(path, true);
-    const uint64_t k = s->quantum;
-    struct rec *recs = calloc(k, sizeof(*recs));
-    struct kluis_link *links = calloc(k, sizeof(*links));
-    struct kluis_record_input *in = calloc(k, sizeof(*in));
-    char *values = malloc(k * (cfg.value_bytes + 1));
-    if (!recs || !links || !in || !values)
+    w->e = engine_open(path, true);
+    w->k = k;
+    w->recs = calloc(k, sizeof(*w->recs));
+    w->links = calloc(k, sizeof(*w->links));
+    w->in = calloc(k, sizeof(*w->in));
+    w->values = malloc(k * (cfg.value_bytes + 1));
+    if (!w->recs || !w->links || !w->in || !w->values)
         die("out of memory");
+}
+
+static void kluis_writer_close(struct kluis_writer *w)
+{
+    free(w->values);
+    free(w->in);
+    free(w->links);
+    free(w->recs);
+    kluis_engine_close(w->e);
+}
+
+/* Records [from, to) of s in batches of k (from a multiple of k), one transaction each, the
+ * clock at the batch's creation time. */
+static void kluis_insert(struct kluis_writer *w, const struct seq *s, uint64_t from, uint64_t to)
+{
     struct kluis_err err = {0};
-    double t = now_s();
-    for (uint64_t from = 0; from < s->n_total; from += k) {
-        uint64_t n = s->n_total - from < k ? s->n_total - from : k;
+    for (uint64_t at = from; at < to; at += w->k) {
+        uint64_t n = to - at < w->k ? to - at : w->k;
         for (uint64_t i = 0; i < n; i++) {
-            struct rec *r = &recs[i];
-            r->value = values + i * (cfg.value_bytes + 1);
-            gen(s, from + i, r);
-            if (r->created != recs[0].created)
+            struct rec *r = &w->recs[i];
+            r->value = w->values + i * (cfg.value_bytes + 1);
+            gen(s, at + i, r);
+            if (r->created != w->recs[0].created)
                 die("a batch spans two clock steps");
-            links[i] = (struct kluis_link){"message-id", r->msgid};
-            in[i] = (struct kluis_record_input){
+            w->links[i] = (struct kluis_link){"message-id", r->msgid};
+            w->in[i] = (struct kluis_record_input){
                 .tenant = r->tenant,
                 .subject = r->subject,
                 .category = CATEGORY,
-                .links = &links[i],
+                .links = &w->links[i],
                 .n_links = 1,
                 .value = r->value,
                 .value_len = cfg.value_bytes,
             };
         }
-        kluis_engine_set_now(e, recs[0].created);
+        kluis_engine_set_now(w->e, w->recs[0].created);
         size_t failed = 0;
-        if (kluis_record_put_batch(e, in, (size_t)n, NULL, &failed, &err))
+        if (kluis_record_put_batch(w->e, w->in, (size_t)n, NULL, &failed, &err))
             die_kluis("kluis_record_put_batch", &err);
-        if (s->n_total >= 1000000 && (from + n) / (s->n_total / 4) != from / (s->n_total / 4))
-            progress("  kluis: %" PRIu64 " of %" PRIu64, from + n, s->n_total);
+        uint64_t quarter = s->n_total / 4;
+        if (s->n_total >= 1000000 && (at + n) / quarter != at / quarter)
+            progress("  kluis: %" PRIu64 " of %" PRIu64, at + n, s->n_total);
     }
+}
+
+/* A kluis store with every record of s, through kluis_record_put_batch(); returns its seconds. */
+static double kluis_build(const char *path, const struct seq *s)
+{
+    struct kluis_writer w;
+    kluis_writer_open(&w, path, s->quantum);
+    double t = now_s();
+    kluis_insert(&w, s, 0, s->n_total);
     t = now_s() - t;
-    free(values);
-    free(in);
-    free(links);
-    free(recs);
-    kluis_engine_close(e);
+    kluis_writer_close(&w);
     return t;
 }
 
@@ -664,7 +690,7 @@ static void prepare_or_die(sqlite3 *db, const char *sql, sqlite3_stmt **st)
  * SQLite's 2 GiB limit) instead of kluis's 256 MiB. Returns its seconds.
  */
 static double replica_purge(const char *path, int64_t at, const char *drop_mode, bool mmap,
-                            uint64_t *out_removed)
+                            bool fixed, uint64_t *out_removed)
 {
     sqlite3 *db = raw_open(path);
     if (mmap)
@@ -700,7 +726,9 @@ static double replica_purge(const char *path, int64_t at, const char *drop_mode,
         int64_t no = b[i][0], start = b[i][1], end = b[i][2];
         if (no == 1)
             continue;
-        if (start > at)
+        /* fixed: a bucket holds deadlines in (start, end], so one starting at `at` holds
+         * nothing due yet. */
+        if (start > at || (fixed && start == at))
             break;
         snprintf(sql, sizeof(sql),
                  "SELECT 1 FROM sqlite_master WHERE type='table' AND name='r_%" PRId64 "'", no);
@@ -734,10 +762,15 @@ static double replica_purge(const char *path, int64_t at, const char *drop_mode,
             raw_exec(db, sql);
             continue;
         }
+        /* fixed: count through the expiry index; left to itself SQLite picks the (tenant,
+         * subject) index for the GROUP BY and visits every row of the bucket. */
+        char hint[64] = "";
+        if (fixed)
+            snprintf(hint, sizeof(hint), " INDEXED BY r_%" PRId64 "_expiry", no);
         snprintf(sql, sizeof(sql),
-                 "SELECT tenant, category, count(*) FROM r_%" PRId64 " WHERE expiry <= %" PRId64
+                 "SELECT tenant, category, count(*) FROM r_%" PRId64 "%s WHERE expiry <= %" PRId64
                  " AND held = 0 GROUP BY tenant, category ORDER BY tenant, category",
-                 no, at);
+                 no, hint, at);
         prepare_or_die(db, sql, &st);
         sqlite3_stmt *up, *zero;
         prepare_or_die(db,
@@ -876,6 +909,59 @@ static void ingest_per_record(struct per_record *pr)
     remove_db(rp);
 }
 
+struct batched {
+    double kluis_s, raw_s, links_s;
+    double min_ratio, max_ratio; /* of the rounds' kluis rate / raw rate */
+};
+
+/*
+ * The main stores: kluis_record_put_batch() against raw inserts in transactions of the same size
+ * (and raw inserts with a link index too), in ROUNDS rounds of whole batches, the order of the
+ * three rotating from round to round, so that drift in the disk's speed hits all alike.
+ */
+static void ingest_batched(const struct seq *s, const char *kpath, const char *rpath,
+                           struct batched *b)
+{
+    char lpath[600];
+    path_in_dir(lpath, sizeof(lpath), "raw-links.db");
+    struct kluis_writer kw;
+    struct raw_writer rw, lw;
+    kluis_writer_open(&kw, kpath, s->quantum);
+    raw_writer_open(&rw, rpath, false);
+    raw_writer_open(&lw, lpath, true);
+    *b = (struct batched){.min_ratio = 1e30};
+    uint64_t batches = (s->n_total + s->quantum - 1) / s->quantum;
+    for (int round = 0; round < ROUNDS; round++) {
+        uint64_t from = batches * (uint64_t)round / ROUNDS * s->quantum;
+        uint64_t to = batches * (uint64_t)(round + 1) / ROUNDS * s->quantum;
+        if (to > s->n_total)
+            to = s->n_total;
+        double t[3] = {0};
+        for (int k = 0; k < 3; k++) {
+            int side = (k + round) % 3;
+            double t0 = now_s();
+            if (side == 0)
+                kluis_insert(&kw, s, from, to);
+            else
+                raw_insert(side == 1 ? &rw : &lw, s, from, to, s->quantum);
+            t[side] = now_s() - t0;
+        }
+        b->kluis_s += t[0];
+        b->raw_s += t[1];
+        b->links_s += t[2];
+        if (t[1] / t[0] < b->min_ratio)
+            b->min_ratio = t[1] / t[0];
+        if (t[1] / t[0] > b->max_ratio)
+            b->max_ratio = t[1] / t[0];
+        progress("  round %d of %d: kluis %.1f s, raw %.1f s, raw with links %.1f s", round + 1,
+                 ROUNDS, t[0], t[1], t[2]);
+    }
+    kluis_writer_close(&kw);
+    raw_writer_close(&rw);
+    raw_writer_close(&lw);
+    remove_db(lpath);
+}
+
 /* ---- The OS page cache ------------------------------------------------------------------- */
 
 /* Flushes a closed database file and drops its pages from the OS page cache. */
@@ -927,30 +1013,38 @@ static void cache_warm(const char *path)
 /* ---- Measurements on copies --------------------------------------------------------------- */
 
 /* One purge variant on a fresh copy of a store (so that every variant starts from the same
- * file), at two moments; cold: the file dropped from the page cache before each. */
+ * file), at two moments. */
 enum variant { V_KLUIS, V_REPLICA, V_RAW };
+
+struct how {
+    enum variant v;
+    const char *mode; /* replica: secure_delete for the drops; raw: for the DELETE (NULL: on) */
+    bool mmap;        /* replica: map the whole file */
+    bool fixed;       /* replica: the two changes proposed in RESULTS.md */
+    bool cold;        /* the file dropped from the page cache before each purge */
+};
 
 struct purge_run {
     double s[2];
     uint64_t removed[2];
 };
 
-static void purge_on_copy(const char *src, const char *name, enum variant v, const char *mode,
-                          bool mmap, bool cold, int64_t at1, int64_t at2, struct purge_run *out)
+static void purge_on_copy(const char *src, const char *name, struct how how, int64_t at1,
+                          int64_t at2, struct purge_run *out)
 {
     char path[600];
     path_in_dir(path, sizeof(path), name);
     copy_db(src, path);
     int64_t at[2] = {at1, at2};
     for (int k = 0; k < 2; k++) {
-        if (cold)
+        if (how.cold)
             cache_drop(path);
-        if (v == V_KLUIS)
+        if (how.v == V_KLUIS)
             out->s[k] = kluis_purge_at(path, at[k], &out->removed[k]);
-        else if (v == V_REPLICA)
-            out->s[k] = replica_purge(path, at[k], mode, mmap, &out->removed[k]);
+        else if (how.v == V_REPLICA)
+            out->s[k] = replica_purge(path, at[k], how.mode, how.mmap, how.fixed, &out->removed[k]);
         else
-            out->s[k] = raw_purge(path, at[k], mode, &out->removed[k]);
+            out->s[k] = raw_purge(path, at[k], how.mode, &out->removed[k]);
     }
     remove_db_unless_kept(path);
 }
@@ -1226,56 +1320,59 @@ int main(int argc, char **argv)
 
     /* ---- Ingest, batched: the main stores ---- */
     struct seq main_seq = {n, n, cfg.batch};
-    char kpath[600], rpath[600], path[600];
+    char kpath[600], rpath[600];
     path_in_dir(kpath, sizeof(kpath), "kluis-main.db");
     path_in_dir(rpath, sizeof(rpath), "raw-main.db");
-    progress("ingest: %" PRIu64 " raw inserts, %" PRIu64 " per transaction", n, cfg.batch);
-    double raw_batched = (double)n / raw_build(rpath, &main_seq, cfg.batch, false);
-    progress("ingest: %" PRIu64 " records through kluis_record_put_batch, %" PRIu64 " per batch", n,
-             cfg.batch);
-    double kluis_batched = (double)n / kluis_build(kpath, &main_seq);
-    path_in_dir(path, sizeof(path), "raw-links.db");
-    progress("ingest: %" PRIu64 " raw inserts with a (tenant, links) index too", n);
-    double raw_batched_links = (double)n / raw_build(path, &main_seq, cfg.batch, true);
-    remove_db(path);
+    progress("ingest: %" PRIu64 " records through kluis_record_put_batch and raw inserts, %" PRIu64
+             " per transaction, in %d rotating rounds",
+             n, cfg.batch, ROUNDS);
+    struct batched bi;
+    ingest_batched(&main_seq, kpath, rpath, &bi);
+    double kluis_batched = (double)n / bi.kluis_s, raw_batched = (double)n / bi.raw_s;
+    double raw_batched_links = (double)n / bi.links_s;
     kluis_check_record(kpath, &main_seq);
     uint64_t kluis_bytes = file_size(kpath), raw_bytes = file_size(rpath);
 
     /* ---- Purge half, each variant on a fresh copy of the same file ---- */
     const int64_t half_at = e0 + (int64_t)(cfg.days / 2) * DAY; /* 00:00 UTC */
     const int64_t noon_at = half_at + DAY / 2;                  /* 12:00 UTC the day after */
-    struct purge_run kl[9], raw_on[9], rep_on, rep_off, rep_fast, rep_mmap, raw_off, kl_cold,
-        raw_cold;
+    struct purge_run kl[9], raw_on[9], rep_on, rep_off, rep_fast, rep_mmap, rep_fixed, raw_off,
+        kl_cold, raw_cold;
     for (int k = 0; k < ns; k++) {
         progress("purge: kluis_purge at 00:00 UTC, then 12:00 UTC the day after (run %d)", k + 1);
-        purge_on_copy(kpath, "kluis-purge.db", V_KLUIS, NULL, false, false, half_at, noon_at,
+        purge_on_copy(kpath, "kluis-purge.db", (struct how){.v = V_KLUIS}, half_at, noon_at,
                       &kl[k]);
         progress("purge: raw DELETE, secure_delete on (run %d)", k + 1);
-        purge_on_copy(rpath, "raw-purge.db", V_RAW, NULL, false, false, half_at, noon_at,
+        purge_on_copy(rpath, "raw-purge.db", (struct how){.v = V_RAW}, half_at, noon_at,
                       &raw_on[k]);
-        if (k == 0) {
-            progress("purge: kluis_purge replayed with secure_delete=on, off, fast, off+mmap");
-            purge_on_copy(kpath, "kluis-on.db", V_REPLICA, "ON", false, false, half_at, noon_at,
-                          &rep_on);
-            purge_on_copy(kpath, "kluis-off.db", V_REPLICA, "OFF", false, false, half_at, noon_at,
-                          &rep_off);
-            purge_on_copy(kpath, "kluis-fast.db", V_REPLICA, "FAST", false, false, half_at, noon_at,
-                          &rep_fast);
-            purge_on_copy(kpath, "kluis-mmap.db", V_REPLICA, "OFF", true, false, half_at, noon_at,
-                          &rep_mmap);
-            progress("purge: kluis_purge and raw DELETE on a cold page cache");
-            purge_on_copy(kpath, "kluis-cold.db", V_KLUIS, NULL, false, true, half_at, noon_at,
-                          &kl_cold);
-            purge_on_copy(rpath, "raw-cold.db", V_RAW, NULL, false, true, half_at, noon_at,
-                          &raw_cold);
-            progress("purge: raw DELETE, secure_delete off");
-            purge_on_copy(rpath, "raw-off.db", V_RAW, "OFF", false, false, half_at, noon_at,
-                          &raw_off);
-        }
+        if (k > 0)
+            continue;
+        progress("purge: kluis_purge replayed: drops with secure_delete off, on, fast; whole "
+                 "file mapped; proposed changes");
+        purge_on_copy(kpath, "kluis-off.db", (struct how){.v = V_REPLICA, .mode = "OFF"}, half_at,
+                      noon_at, &rep_off);
+        purge_on_copy(kpath, "kluis-on.db", (struct how){.v = V_REPLICA, .mode = "ON"}, half_at,
+                      noon_at, &rep_on);
+        purge_on_copy(kpath, "kluis-fast.db", (struct how){.v = V_REPLICA, .mode = "FAST"}, half_at,
+                      noon_at, &rep_fast);
+        purge_on_copy(kpath, "kluis-mmap.db",
+                      (struct how){.v = V_REPLICA, .mode = "OFF", .mmap = true}, half_at, noon_at,
+                      &rep_mmap);
+        purge_on_copy(kpath, "kluis-fixed.db",
+                      (struct how){.v = V_REPLICA, .mode = "OFF", .fixed = true}, half_at, noon_at,
+                      &rep_fixed);
+        progress("purge: kluis_purge and raw DELETE on a cold page cache");
+        purge_on_copy(kpath, "kluis-cold.db", (struct how){.v = V_KLUIS, .cold = true}, half_at,
+                      noon_at, &kl_cold);
+        purge_on_copy(rpath, "raw-cold.db", (struct how){.v = V_RAW, .cold = true}, half_at,
+                      noon_at, &raw_cold);
+        progress("purge: raw DELETE, secure_delete off");
+        purge_on_copy(rpath, "raw-off.db", (struct how){.v = V_RAW, .mode = "OFF"}, half_at,
+                      noon_at, &raw_off);
     }
     for (int k = 0; k < ns; k++) {
-        const struct purge_run *x[] = {&kl[k],    &rep_on,  &rep_off, &rep_fast,
-                                       &rep_mmap, &raw_off, &kl_cold, &raw_cold};
+        const struct purge_run *x[] = {&kl[k],     &rep_on,  &rep_off, &rep_fast, &rep_mmap,
+                                       &rep_fixed, &raw_off, &kl_cold, &raw_cold};
         for (size_t j = 0; j < sizeof(x) / sizeof(x[0]); j++)
             for (int h = 0; h < 2; h++)
                 if (x[j]->removed[h] != raw_on[k].removed[h])
@@ -1341,8 +1438,9 @@ int main(int argc, char **argv)
     printf("INGEST                                                       rate      vs raw\n");
     char label[64];
     snprintf(label, sizeof(label), "kluis_record_put_batch, %" PRIu64 " per batch", cfg.batch);
-    printf("  %-46s N=%-9" PRIu64 " %8s rec/s   %.2fx\n", label, n,
-           human(kluis_batched, buf[0], sizeof(buf[0])), kluis_batched / raw_batched);
+    printf("  %-46s N=%-9" PRIu64 " %8s rec/s   %.2fx (rounds %.2f..%.2f)\n", label, n,
+           human(kluis_batched, buf[0], sizeof(buf[0])), kluis_batched / raw_batched, bi.min_ratio,
+           bi.max_ratio);
     snprintf(label, sizeof(label), "raw INSERT, %" PRIu64 " per transaction", cfg.batch);
     printf("  %-46s N=%-9" PRIu64 " %8s rows/s\n", label, n,
            human(raw_batched, buf[0], sizeof(buf[0])));
@@ -1394,6 +1492,8 @@ int main(int argc, char **argv)
         purge_row("replica, drops secure_delete=fast", &rep_fast.s[h], &rep_fast.removed[h], 1,
                   med_r[h]);
         purge_row("replica, drops off, whole file mapped", &rep_mmap.s[h], &rep_mmap.removed[h], 1,
+                  med_r[h]);
+        purge_row("replica, drops off, proposed changes", &rep_fixed.s[h], &rep_fixed.removed[h], 1,
                   med_r[h]);
         purge_row("raw DELETE, secure_delete=on", rs, rn, ns, med_r[h]);
         purge_row("raw DELETE, secure_delete=off", &raw_off.s[h], &raw_off.removed[h], 1, med_r[h]);

@@ -50,7 +50,8 @@ void kluis_merkle_push(struct kluis_merkle *m, const uint8_t leaf[KLUIS_HASH_LEN
 /* The root of the leaves pushed so far (SHA-256("") for none). */
 void kluis_merkle_root(const struct kluis_merkle *m, uint8_t out[KLUIS_HASH_LEN]);
 
-/* ---- Proofs from a log ------------------------------------------------------------------------ */
+/* ---- Proofs from a log ------------------------------------------------------------------------
+ */
 
 /*
  * Where proofs read leaf hashes from: fills out[0 .. to-from) with the leaf hashes of indexes
@@ -73,7 +74,8 @@ kluis_rc kluis_merkle_prove_consistency(kluis_leaves_fn fn, void *ctx, uint64_t 
                                         uint8_t (*proof)[KLUIS_HASH_LEN], size_t *n_proof,
                                         struct kluis_err *err);
 
-/* ---- Verifying (an auditor needs nothing else) -------------------------------------------------- */
+/* ---- Verifying (an auditor needs nothing else) --------------------------------------------------
+ */
 
 /*
  * RFC 9162 §2.1.3.2. Hashes are passed with their lengths so that a wrong length is refused, not
@@ -84,8 +86,7 @@ kluis_rc kluis_merkle_prove_consistency(kluis_leaves_fn fn, void *ctx, uint64_t 
 kluis_rc kluis_merkle_verify_inclusion(uint64_t index, uint64_t size, const uint8_t *leaf_hash,
                                        size_t leaf_len, const uint8_t *const *proof,
                                        const size_t *proof_lens, size_t n_proof,
-                                       const uint8_t *root, size_t root_len,
-                                       struct kluis_err *err);
+                                       const uint8_t *root, size_t root_len, struct kluis_err *err);
 
 /* RFC 9162 §2.1.4.2; size1 == 0 is always refused; size1 == size2 needs an empty proof and
  * equal roots. Same return codes as above. */
@@ -135,8 +136,8 @@ void kluis_note_verifier_of(const struct kluis_note_signer *s, struct kluis_note
  * other than "\n") and returns the note: text, a blank line, the signature line. *out is
  * malloc'd, NUL-terminated.
  */
-kluis_rc kluis_note_sign(const struct kluis_note_signer *s, const char *text, size_t n,
-                         char **out, size_t *out_len, struct kluis_err *err);
+kluis_rc kluis_note_sign(const struct kluis_note_signer *s, const char *text, size_t n, char **out,
+                         size_t *out_len, struct kluis_err *err);
 
 /*
  * Parses a note and checks its signatures against verifiers[0..n). KLUIS_OK when at least one

@@ -33,8 +33,7 @@ void kluis_wipe(void *p, size_t n);
 void kluis_sha256(const void *data, size_t n, uint8_t out[32]);
 
 /* HMAC-SHA256 of msg under key. */
-void kluis_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t n,
-                       uint8_t out[32]);
+void kluis_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t n, uint8_t out[32]);
 
 /* Constant-time comparison of n bytes; true when equal. */
 bool kluis_equal(const void *a, const void *b, size_t n);
@@ -78,7 +77,8 @@ kluis_rc kluis_key_wrap(const uint8_t *kek, size_t kek_len, const uint8_t *key, 
 kluis_rc kluis_key_unwrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t n,
                           uint8_t *out, size_t *out_len, struct kluis_err *err);
 
-/* ---- Base64 (RFC 4648), strict ---------------------------------------------------------------- */
+/* ---- Base64 (RFC 4648), strict ----------------------------------------------------------------
+ */
 
 enum kluis_b64 {
     KLUIS_B64_STD, /* + / with = padding */
@@ -98,7 +98,8 @@ size_t kluis_b64_encode(enum kluis_b64 alphabet, const void *in, size_t n, char 
 kluis_rc kluis_b64_decode(enum kluis_b64 alphabet, const char *in, size_t n, uint8_t *out,
                           size_t *out_len, struct kluis_err *err);
 
-/* ---- Fernet ----------------------------------------------------------------------------------- */
+/* ---- Fernet -----------------------------------------------------------------------------------
+ */
 
 /* A Fernet key: 128-bit signing key, then 128-bit encryption key (32 bytes, base64url: 44). */
 struct kluis_fernet_key {
@@ -138,9 +139,9 @@ kluis_rc kluis_fernet_encrypt(const struct kluis_fernet_key *key, int64_t now, c
  * timestamp and the index of the key that opened it go to *ts and *key_index (either may be
  * NULL). KLUIS_ECORRUPT for a token no key opens; KLUIS_EREFUSED for an expired one.
  */
-kluis_rc kluis_fernet_decrypt(const struct kluis_fernet_key *keys, size_t n_keys,
-                              const char *token, size_t token_len, int64_t now, int64_t ttl,
-                              uint8_t *out, size_t *out_len, int64_t *ts, size_t *key_index,
+kluis_rc kluis_fernet_decrypt(const struct kluis_fernet_key *keys, size_t n_keys, const char *token,
+                              size_t token_len, int64_t now, int64_t ttl, uint8_t *out,
+                              size_t *out_len, int64_t *ts, size_t *key_index,
                               struct kluis_err *err);
 
 /*
