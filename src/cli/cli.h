@@ -157,5 +157,6 @@ int cli_cmd_event(int argc, char **argv);
 int cli_cmd_purge(int argc, char **argv);
 int cli_cmd_subject(int argc, char **argv);
 int cli_cmd_demo(int argc, char **argv);
+int cli_cmd_fernet(int argc, char **argv);
 
 #endif /* KLUIS_CLI_H */

@@ -182,6 +182,37 @@ static const struct cli_command commands[] = {
      "\n"
      "An existing non-empty store is not reused without --fresh (exit 1).\n",
      cli_cmd_demo},
+    {"fernet", "make and open Fernet tokens, make keys, rotate tokens to a new key",
+     "Usage: kluis fernet encrypt --key-file FILE [--now RFC3339]\n"
+     "       kluis fernet decrypt --key-file FILE [--ttl SECONDS] [--now RFC3339]\n"
+     "       kluis fernet rotate --key-file FILE [--now RFC3339]\n"
+     "       kluis fernet keygen\n"
+     "\n"
+     "Fernet tokens (https://github.com/fernet/spec), as Python's cryptography.fernet makes\n"
+     "and opens them; kluis accepts only the canonical base64url spelling of a token.\n"
+     "\n"
+     "'encrypt' reads a message from stdin and prints its token (and a newline) under the\n"
+     "first key. 'decrypt' reads one token from stdin (a final newline is ignored) and writes\n"
+     "the message to stdout, byte for byte; any key of the file may open it. 'rotate' reads\n"
+     "tokens, one per line, and prints each re-encrypted under the first key with its original\n"
+     "time, in the same order; nothing is printed unless every line rotates. 'keygen' prints a\n"
+     "new random key.\n"
+     "\n"
+     "The key file holds one or more keys (44 characters of base64url each, as 'keygen'\n"
+     "prints them), one per line; empty lines are skipped. The first key encrypts, every key\n"
+     "decrypts (MultiFernet): put a new key first and keep the old ones after it until\n"
+     "'rotate' has moved every token.\n"
+     "\n"
+     "Options:\n"
+     "  --key-file FILE   the keys\n"
+     "  --ttl SECONDS     refuse a token older than SECONDS (decrypt; default: no limit)\n"
+     "  --now RFC3339     the clock (KLUIS_NOW; default the current time)\n"
+     "  -h, --help        show this help\n"
+     "\n"
+     "A token is always refused when its time is more than 60 seconds after now.\n"
+     "Exit status: 0 success, 1 refused (an invalid or expired token, the reason on stderr)\n"
+     "or another failure, 2 usage error.\n",
+     cli_cmd_fernet},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
