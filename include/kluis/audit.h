@@ -97,6 +97,10 @@ kluis_rc kluis_merkle_verify_consistency(uint64_t size1, uint64_t size2, const u
 
 /* ---- Signed notes and checkpoints ------------------------------------------------------------ */
 
+/* The largest note (and checkpoint text) accepted, and the most signature lines in a note. */
+#define KLUIS_NOTE_MAX      (1024u * 1024u)
+#define KLUIS_NOTE_SIGS_MAX 100
+
 /* An Ed25519 note signer: its name, key hash (key id) and key pair. Wipe with
  * kluis_note_signer_wipe. */
 struct kluis_note_signer {
