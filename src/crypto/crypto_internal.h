@@ -29,4 +29,12 @@ const struct kluis__algs *kluis__algs(void);
 bool kluis__hmac2(const void *key, size_t key_len, const void *a, size_t a_len, const void *b,
                   size_t b_len, uint8_t out[32]);
 
+/*
+ * kluis_b64_encode and kluis_b64_decode for secrets (keys): the same results, in time that does
+ * not depend on the data (no table lookups indexed by it). Slower; for short inputs.
+ */
+size_t kluis__b64_encode_secret(enum kluis_b64 alphabet, const void *in, size_t n, char *out);
+kluis_rc kluis__b64_decode_secret(enum kluis_b64 alphabet, const char *in, size_t n, uint8_t *out,
+                                  size_t *out_len, struct kluis_err *err);
+
 #endif /* KLUIS_CRYPTO_INTERNAL_H */

@@ -14,6 +14,7 @@
  */
 #include "crypto_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,7 +37,8 @@ kluis_rc kluis_fernet_key_parse(const char *text, size_t n, struct kluis_fernet_
     if (n != KLUIS_FERNET_KEY_B64)
         return kluis_err_set(err, KLUIS_EPARSE,
                              "fernet: a key is 44 characters of base64url (32 bytes)");
-    if (kluis_b64_decode(KLUIS_B64_URL, text, n, raw, &len, NULL) != KLUIS_OK || len != 32) {
+    if (kluis__b64_decode_secret(KLUIS_B64_URL, text, n, raw, &len, NULL) != KLUIS_OK ||
+        len != 32) {
         kluis_wipe(raw, sizeof(raw));
         return kluis_err_set(err, KLUIS_EPARSE,
                              "fernet: a key is 44 characters of canonical base64url (32 bytes)");
@@ -64,24 +66,120 @@ void kluis_fernet_key_format(const struct kluis_fernet_key *key, char *out)
     uint8_t raw[32];
     memcpy(raw, key->signing, 16);
     memcpy(raw + 16, key->encryption, 16);
-    kluis_b64_encode(KLUIS_B64_URL, raw, sizeof(raw), out);
+    kluis__b64_encode_secret(KLUIS_B64_URL, raw, sizeof(raw), out);
     kluis_wipe(raw, sizeof(raw));
+}
+
+/*
+ * Per-thread OpenSSL contexts, reused from token to token: setting up a cipher or HMAC context in
+ * OpenSSL 3 costs more than the cryptography on a short token. The HMAC context stays keyed with
+ * the last signing key used (so a run of tokens under one key skips the key setup); the copy of
+ * that key and both contexts are wiped and freed when the thread ends.
+ */
+struct fernet_tls {
+    /* AES-128-CBC, one context per direction (their key schedules differ), each keeping the
+     * last encryption key it was set up with: a run of tokens under one key only sets IVs. */
+    EVP_CIPHER_CTX *cbc[2]; /* [0] decrypt, [1] encrypt */
+    uint8_t cbc_key[2][16];
+    bool cbc_keyed[2];
+    EVP_MAC_CTX *hmac;    /* a dup of the HMAC-SHA256 template */
+    uint8_t hmac_key[16]; /* the key hmac is initialised with, when hmac_keyed */
+    bool hmac_keyed;
+};
+
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static bool tls_key_ok;
+static _Thread_local struct fernet_tls *tls;
+
+static void tls_free(void *p)
+{
+    struct fernet_tls *t = p;
+    if (!t)
+        return;
+    EVP_CIPHER_CTX_free(t->cbc[0]);
+    EVP_CIPHER_CTX_free(t->cbc[1]);
+    EVP_MAC_CTX_free(t->hmac);
+    kluis_wipe(t, sizeof(*t));
+    free(t);
+}
+
+static void tls_key_init(void)
+{
+    tls_key_ok = pthread_key_create(&tls_key, tls_free) == 0;
+}
+
+/* This thread's contexts, or NULL when they cannot be made (the caller then fails). */
+static struct fernet_tls *tls_get(void)
+{
+    if (tls)
+        return tls;
+    const struct kluis__algs *a = kluis__algs();
+    pthread_once(&tls_once, tls_key_init);
+    if (!a || !tls_key_ok)
+        return NULL;
+    struct fernet_tls *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->cbc[0] = EVP_CIPHER_CTX_new();
+    t->cbc[1] = EVP_CIPHER_CTX_new();
+    t->hmac = EVP_MAC_CTX_dup(a->hmac_sha256);
+    if (!t->cbc[0] || !t->cbc[1] || !t->hmac || pthread_setspecific(tls_key, t) != 0) {
+        tls_free(t);
+        return NULL;
+    }
+    tls = t;
+    return t;
 }
 
 /* AES-128-CBC with PKCS#7 padding, one shot. Returns the output length, or -1. */
 static long cbc(bool enc, const uint8_t key[16], const uint8_t iv[16], const uint8_t *in, size_t n,
                 uint8_t *out)
 {
-    const struct kluis__algs *a = kluis__algs();
-    EVP_CIPHER_CTX *ctx = a ? EVP_CIPHER_CTX_new() : NULL;
-    if (!ctx)
+    struct fernet_tls *t = tls_get();
+    if (!t)
         return -1;
-    int len = 0, fin = 0;
-    int ok = EVP_CipherInit_ex2(ctx, a->aes_128_cbc, key, iv, enc ? 1 : 0, NULL) == 1 &&
-             EVP_CipherUpdate(ctx, out, &len, in, (int)n) == 1 &&
-             EVP_CipherFinal_ex(ctx, out + len, &fin) == 1;
-    EVP_CIPHER_CTX_free(ctx);
+    int d = enc ? 1 : 0, len = 0, fin = 0;
+    EVP_CIPHER_CTX *ctx = t->cbc[d];
+    int ok;
+    if (t->cbc_keyed[d] && kluis_equal(t->cbc_key[d], key, 16)) {
+        /* Same key: only the IV changes (no cipher, no key: nothing is reset or re-derived). */
+        ok = EVP_CipherInit_ex2(ctx, NULL, NULL, iv, d, NULL) == 1;
+    } else {
+        t->cbc_keyed[d] = false;
+        ok = EVP_CipherInit_ex2(ctx, kluis__algs()->aes_128_cbc, key, iv, d, NULL) == 1;
+        if (ok) {
+            memcpy(t->cbc_key[d], key, 16);
+            t->cbc_keyed[d] = true;
+        }
+    }
+    ok = ok && EVP_CipherUpdate(ctx, out, &len, in, (int)n) == 1 &&
+         EVP_CipherFinal_ex(ctx, out + len, &fin) == 1;
+    if (!ok)
+        t->cbc_keyed[d] = false;
     return ok ? (long)len + fin : -1;
+}
+
+/* HMAC-SHA256 under a 16-byte Fernet signing key; false when OpenSSL fails. */
+static bool hmac(const uint8_t key[16], const uint8_t *msg, size_t n, uint8_t out[32])
+{
+    struct fernet_tls *t = tls_get();
+    if (!t)
+        return false;
+    /* Same key as last time: initialising without a key restarts from its prepared state. */
+    bool same = t->hmac_keyed && kluis_equal(t->hmac_key, key, 16);
+    size_t len = 0;
+    bool ok = EVP_MAC_init(t->hmac, same ? NULL : key, same ? 0 : 16, NULL) == 1;
+    if (ok && !same)
+        memcpy(t->hmac_key, key, 16);
+    t->hmac_keyed = ok;
+    ok = ok && EVP_MAC_update(t->hmac, msg, n) == 1 && EVP_MAC_final(t->hmac, out, &len, 32) == 1 &&
+         len == 32;
+    if (!ok) {
+        t->hmac_keyed = false;
+        memset(out, 0, 32);
+    }
+    return ok;
 }
 
 kluis_rc kluis_fernet_encrypt(const struct kluis_fernet_key *key, int64_t now, const uint8_t *iv,
@@ -108,8 +206,7 @@ kluis_rc kluis_fernet_encrypt(const struct kluis_fernet_key *key, int64_t now, c
         rc = kluis_random(raw + 9, 16, err);
     if (rc == KLUIS_OK && cbc(true, key->encryption, raw + 9, msg, n, raw + HEADER) != (long)ct_len)
         rc = kluis_err_set(err, KLUIS_EINTERNAL, "fernet: AES-128-CBC failed");
-    if (rc == KLUIS_OK &&
-        !kluis__hmac2(key->signing, 16, raw, HEADER + ct_len, NULL, 0, raw + HEADER + ct_len))
+    if (rc == KLUIS_OK && !hmac(key->signing, raw, HEADER + ct_len, raw + HEADER + ct_len))
         rc = kluis_err_set(err, KLUIS_EINTERNAL, "fernet: HMAC-SHA256 failed");
     if (rc == KLUIS_OK)
         *out_len = kluis_b64_encode(KLUIS_B64_URL, raw, raw_len, out);
@@ -155,7 +252,7 @@ static kluis_rc open_token(const struct kluis_fernet_key *keys, size_t n_keys, c
     size_t k = 0;
     for (; k < n_keys; k++) {
         uint8_t mac[HMAC_LEN];
-        bool ok = kluis__hmac2(keys[k].signing, 16, raw, signed_len, NULL, 0, mac) &&
+        bool ok = hmac(keys[k].signing, raw, signed_len, mac) &&
                   kluis_equal(mac, raw + signed_len, HMAC_LEN);
         if (ok)
             break;
