@@ -176,14 +176,15 @@ static void path_in_dir(char *buf, size_t size, const char *name)
 }
 
 /* Removes a database and its WAL and shared-memory files. */
+/* Removes a database, its side files and a key store beside it (PATH.keys). */
 static void remove_db(const char *path)
 {
-    char p[640]; /* a path of up to 600 bytes and a suffix */
-    unlink(path);
-    snprintf(p, sizeof(p), "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", path);
-    unlink(p);
+    const char *suffixes[] = {"", "-wal", "-shm", ".keys", ".keys-wal", ".keys-shm"};
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char p[640]; /* a path of up to 600 bytes and a suffix */
+        snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+        unlink(p);
+    }
 }
 
 static void remove_db_unless_kept(const char *path)
@@ -198,14 +199,26 @@ static uint64_t file_size(const char *path)
     return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
-/* Copies a closed database (its WAL checkpointed away) to a new file. */
+static void copy_file(const char *from, const char *to);
+
+/* Copies a closed database (its WAL checkpointed away) to a new file, with its key store
+ * (PATH.keys) when it has one. */
 static void copy_db(const char *from, const char *to)
 {
-    char wal[640];
+    char wal[640], fk[640], tk[640];
     snprintf(wal, sizeof(wal), "%s-wal", from);
     if (access(wal, F_OK) == 0 && file_size(wal) > 0)
         die("%s still has a WAL; close every connection first", from);
     remove_db(to);
+    copy_file(from, to);
+    snprintf(fk, sizeof(fk), "%s.keys", from);
+    snprintf(tk, sizeof(tk), "%s.keys", to);
+    if (access(fk, F_OK) == 0)
+        copy_file(fk, tk);
+}
+
+static void copy_file(const char *from, const char *to)
+{
     int in = open(from, O_RDONLY);
     if (in < 0)
         die("cannot open %s: %s", from, strerror(errno));
@@ -523,7 +536,9 @@ static struct kluis_engine *engine_open(const char *path, bool fresh)
         remove_db(path);
     struct kluis_err err = {0};
     struct kluis_engine *e = NULL;
-    if (kluis_engine_open(policy, path, &e, &err))
+    char keys[640];
+    snprintf(keys, sizeof(keys), "%s.keys", path);
+    if (kluis_engine_open(policy, path, keys, &e, &err))
         die_kluis("opening the kluis store", &err);
     kluis_engine_set_now(e, T0);
     if (fresh) {

@@ -23,6 +23,7 @@
 #include "kluis/error.h"
 #include "kluis/policy.h"
 #include "kluis/retention.h"
+#include "kluis/keys.h"
 #include "kluis/store.h"
 
 #ifdef __cplusplus
@@ -32,15 +33,20 @@ extern "C" {
 struct kluis_engine;
 
 /*
- * Opens the store at db_url (store.h) for policy p. Errors: those of kluis_store_open().
- * The clock starts at 0: set it with kluis_engine_set_now() before any call.
+ * Opens the key store at keys_path (keys.h) and the data store at db_url (store.h) for policy
+ * p. A data store is paired with the key store it was made with; another one is refused
+ * (KLUIS_EREFUSED). Erasures the data store has not seen yet (a restored backup) are applied
+ * before it returns. Errors: those of kluis_keys_open() and kluis_store_open(). The clock starts
+ * at 0: set it with kluis_engine_set_now() before any call.
  */
-kluis_rc kluis_engine_open(const struct kluis_policy *p, const char *db_url,
+kluis_rc kluis_engine_open(const struct kluis_policy *p, const char *db_url, const char *keys_path,
                            struct kluis_engine **out_engine, struct kluis_err *err);
 
-/* As kluis_engine_open(), on a store already opened (tests: faulty backends). Takes the store. */
-kluis_rc kluis_engine_open_store(const struct kluis_policy *p, struct kluis_store *store,
-                                 struct kluis_engine **out_engine, struct kluis_err *err);
+/* As kluis_engine_open(), on a key store and a store already opened with its keyring (tests:
+ * faulty backends). Takes both, also when it fails. */
+kluis_rc kluis_engine_open_store(const struct kluis_policy *p, struct kluis_keys *keys,
+                                 struct kluis_store *store, struct kluis_engine **out_engine,
+                                 struct kluis_err *err);
 
 /* Closes the engine and its store. NULL allowed. */
 void kluis_engine_close(struct kluis_engine *e);
@@ -181,6 +187,11 @@ struct kluis_purge_report {
     uint64_t total;
     int64_t oldest_remaining; /* earliest expiry still stored, KLUIS_TIME_NEVER when none */
     char *receipt_json;       /* the receipt as stored (NULL for a dry run) */
+    /* The records are gone, but destroying the dropped buckets' keys in the key store failed;
+     * it is tried again on the next purge and whenever the store is opened. keys_error says
+     * why. */
+    bool keys_pending;
+    struct kluis_err keys_error;
 };
 
 void kluis_purge_report_free(struct kluis_purge_report *r);
@@ -201,6 +212,36 @@ kluis_rc kluis_purge(struct kluis_engine *e, bool dry_run, struct kluis_purge_re
  */
 kluis_rc kluis_subject_export(struct kluis_engine *e, const char *tenant, const char *subject,
                               bool csv, char **out_text, size_t *out_len, struct kluis_err *err);
+
+/*
+ * Erases what the tenant holds on the subject (art. 17): every record that may go goes now;
+ * what the law makes the organisation keep stays (a legal minimum still running, art. 17(3)(b),
+ * or a legal hold) and is reported with the date it may go. The data keys of every category of
+ * which nothing is kept are destroyed (crypto-shredding: the values cannot be opened from any
+ * copy of the data store, backups included), and when nothing is kept, the subject's audit
+ * pseudonym key too. The erasure is recorded in the key store's erased list, which is applied
+ * again to any data store opened later (a restored backup). A subject kluis holds nothing on is
+ * erased all the same (its report has no lines).
+ */
+struct kluis_erase_line {
+    const char *category;
+    uint64_t erased;          /* records removed now */
+    uint64_t kept;            /* records kept */
+    int64_t kept_until;       /* the latest legal minimum among the kept, 0 when none */
+    bool held;                /* some are kept under a legal hold */
+    const char *legal_source; /* the law behind the legal minimum (policy), or NULL */
+};
+
+struct kluis_erase_report {
+    struct kluis_erase_line *lines; /* by category, in the order met */
+    size_t n;
+    bool shredded; /* nothing is kept: every key of the subject is destroyed */
+    uint64_t seq;  /* its place in the erased list (0: no keys were destroyed) */
+};
+
+kluis_rc kluis_subject_erase(struct kluis_engine *e, const char *tenant, const char *subject,
+                             struct kluis_erase_report **out_report, struct kluis_err *err);
+void kluis_erase_report_free(struct kluis_erase_report *r);
 
 #ifdef __cplusplus
 }

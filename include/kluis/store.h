@@ -32,7 +32,7 @@
 extern "C" {
 #endif
 
-#define KLUIS_STORE_BACKEND_VERSION 1
+#define KLUIS_STORE_BACKEND_VERSION 2
 
 /* Limits on what one row may hold; larger input is refused with KLUIS_ETOOBIG. */
 #define KLUIS_TENANT_MAX 64          /* bytes of a tenant name */
@@ -64,9 +64,10 @@ struct kluis_record_row {
     const char *category;
     const char *links; /* canonical "k=v\n" lines, sorted; "" when none */
     int64_t created;
-    int64_t expiry; /* KLUIS_TIME_NEVER (retention.h) when it waits for an event or a hold */
-    int64_t floor;  /* legal minimum, 0 when none */
-    bool held;      /* a legal hold applies: never purged */
+    int64_t expiry;        /* KLUIS_TIME_NEVER (retention.h) when it waits for an event or a hold */
+    int64_t floor;         /* legal minimum, 0 when none */
+    const char *key_class; /* insert: the category's key class (keys.h), for a new data key */
+    bool held;             /* a legal hold applies: never purged */
     const void *value;
     size_t value_len;
 };
@@ -110,6 +111,30 @@ struct kluis_purge_count {
     uint64_t removed;
 };
 
+/*
+ * Where a store gets the keys that seal record values (implemented by the key store, keys.h, kept
+ * apart from the data). A value is sealed (AES-256-GCM) under HMAC-SHA256(data key,
+ * "kluis value v1" || bucket key), with associated data binding tenant, subject, category and the
+ * record's id: destroying the bucket key purges, destroying the data key erases, in every copy.
+ * Calls happen inside the engine's transaction; what they create or destroy is committed with it
+ * (the key store first).
+ */
+struct kluis_keyring {
+    void *ctx;
+    /* The key of expiry bucket no, made when create is true and there is none. KLUIS_ENOTFOUND
+     * when there is none (destroyed by a purge). */
+    kluis_rc (*bucket_key)(void *ctx, int64_t no, bool create, uint8_t out[32],
+                           struct kluis_err *err);
+    /* Destroys the keys of buckets nos[0..n) (after the store dropped them: doomed_keys). */
+    kluis_rc (*bucket_keys_destroy)(void *ctx, const int64_t *nos, size_t n, struct kluis_err *err);
+    /* The data key of a subject's records of a category (subject NULL: the tenant's records
+     * without a subject). When key_class is not NULL and there is none, one is made under that
+     * class. KLUIS_ENOTFOUND when there is none (erased). */
+    kluis_rc (*data_key)(void *ctx, const char *tenant, const struct kluis_subject_ref *subject,
+                         const char *category, const char *key_class, uint8_t out[32],
+                         struct kluis_err *err);
+};
+
 typedef int (*kluis_record_fn)(void *ctx, const struct kluis_record_row *row);
 typedef int (*kluis_event_fn)(void *ctx, const struct kluis_event_row *row);
 typedef int (*kluis_hold_fn)(void *ctx, const struct kluis_hold_row *row);
@@ -125,15 +150,20 @@ struct kluis_store_backend {
 
     /* Opens (creating or upgrading) the store at location (backend-specific: a path for
      * SQLite). A store written by a newer version is refused with KLUIS_EUNSUPPORTED. */
-    kluis_rc (*open)(void *obj, const char *location, struct kluis_err *err);
+    kluis_rc (*open)(void *obj, const char *location, const struct kluis_keyring *keys,
+                     struct kluis_err *err);
     void (*close)(void *obj);
 
     kluis_rc (*begin)(void *obj, struct kluis_err *err);
     kluis_rc (*commit)(void *obj, struct kluis_err *err);
     void (*rollback)(void *obj);
 
-    /* A secret of the store, created on first open, for keyed hashes of subject references. */
-    kluis_rc (*secret)(void *obj, uint8_t out_key[32], struct kluis_err *err);
+    /* A store id (16 random bytes, made when the store is), which pairs it with its key store. */
+    kluis_rc (*id)(void *obj, uint8_t out_id[16], struct kluis_err *err);
+    /* The key of subject hashes that stores before schema 3 kept in the data store, so that the
+     * engine can move it into the key store; KLUIS_ENOTFOUND when there is none (any more).
+     * With drop, it is removed from the data store instead. */
+    kluis_rc (*legacy_secret)(void *obj, bool drop, uint8_t out_key[32], struct kluis_err *err);
 
     kluis_rc (*tenant_insert)(void *obj, const struct kluis_tenant_row *t, struct kluis_err *err);
     /* KLUIS_ENOTFOUND when the tenant does not exist. */
@@ -189,6 +219,25 @@ struct kluis_store_backend {
     /* The earliest expiry later than after (of a record a purge at `after` would keep),
      * KLUIS_TIME_NEVER (INT64_MAX) when none. */
     kluis_rc (*oldest_expiry)(void *obj, int64_t after, int64_t *out_expiry, struct kluis_err *err);
+    /*
+     * Applies an erasure of the key store's erased list (keys.h): removes every record of the
+     * subject (of category, when not NULL; with category NULL also the events that name the
+     * subject) and remembers seq as applied. Idempotent.
+     */
+    kluis_rc (*erasure_apply)(void *obj, uint64_t seq, const char *tenant,
+                              const struct kluis_subject_ref *subject, const char *category,
+                              uint64_t *out_removed, struct kluis_err *err);
+    /*
+     * Buckets a purge dropped whose keys are still to be destroyed in the key store: a purge
+     * drops a bucket and notes its key as doomed in one transaction; the engine then destroys
+     * the keys and calls doomed_keys_done (again on the next open, after a crash in between).
+     * Writes at most cap numbers.
+     */
+    kluis_rc (*doomed_keys)(void *obj, int64_t *nos, size_t cap, size_t *out_n,
+                            struct kluis_err *err);
+    kluis_rc (*doomed_keys_done)(void *obj, const int64_t *nos, size_t n, struct kluis_err *err);
+    /* The highest erasure seq applied to this store (0: none). */
+    kluis_rc (*erasures_applied)(void *obj, uint64_t *out_seq, struct kluis_err *err);
     /* Stores a purge receipt (a JSON document) with its time. */
     kluis_rc (*receipt_insert)(void *obj, int64_t at, const char *json, struct kluis_err *err);
 };
@@ -210,11 +259,13 @@ struct kluis_store;
  * scheme, with the schemes this build knows), KLUIS_EIO, KLUIS_ECORRUPT, KLUIS_EUNSUPPORTED
  * (written by a newer kluis).
  */
-kluis_rc kluis_store_open(const char *url, struct kluis_store **out_store, struct kluis_err *err);
+kluis_rc kluis_store_open(const char *url, const struct kluis_keyring *keys,
+                          struct kluis_store **out_store, struct kluis_err *err);
 
 /* Opens a store with an explicit backend (tests, wrappers). */
 kluis_rc kluis_store_open_backend(const struct kluis_store_backend *backend, const char *location,
-                                  struct kluis_store **out_store, struct kluis_err *err);
+                                  const struct kluis_keyring *keys, struct kluis_store **out_store,
+                                  struct kluis_err *err);
 
 /* Closes the store; NULL allowed. */
 void kluis_store_close(struct kluis_store *s);

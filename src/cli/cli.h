@@ -73,6 +73,7 @@ enum {
     CLI_OPT_DB = 0x100,
     CLI_OPT_POLICY,
     CLI_OPT_NOW,
+    CLI_OPT_KEYS,
     CLI_OPT_FIRST_FREE, /* a command's own long-only options start here */
 };
 
@@ -84,6 +85,8 @@ enum {
 struct cli_env {
     const char *cmd;         /* for messages: "record put" */
     const char *db;          /* --db, else NULL */
+    const char *keys;        /* --keys, else NULL */
+    char keys_buf[4200];     /* the key store's path when derived from the store's */
     const char *policy_path; /* --policy, else NULL */
     const char *now_text;    /* --now, else NULL */
     int64_t now;
@@ -112,6 +115,16 @@ int cli_parse_options(const char *cmd, struct cli_env *env, int argc, char **arg
 
 /* The store URL: --db, else $KLUIS_DB, else "sqlite:kluis.db". */
 const char *cli_env_db(const struct cli_env *env);
+
+/* The file of a sqlite: URL (or a bare path) without its options, in buf; NULL for others. */
+const char *cli_sqlite_path(const char *url, char *buf, size_t size);
+
+/* The key store's path: option, else $KLUIS_KEYS, else beside an SQLite store (PATH.keys), else
+ * "kluis.keys". buf holds a derived path. */
+const char *cli_keys_path(const char *option, const char *db_url, char *buf, size_t size);
+
+/* The key store of a store command (cli_keys_path of --keys and the store). */
+const char *cli_env_keys(struct cli_env *env);
 
 /*
  * Resolves the clock (--now, $KLUIS_NOW, else the real time), loads the policy (a policy with

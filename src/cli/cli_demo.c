@@ -930,16 +930,10 @@ static int spot_check(struct demo *d)
 
 /* ---- The command ------------------------------------------------------------------------- */
 
-/* The file behind a sqlite: URL or a bare path; NULL for another scheme. */
-/* The file of a sqlite: URL, without its options; NULL for other stores. */
 static const char *sqlite_path(const char *url)
 {
     static char path[4096];
-    const char *p = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : strstr(url, "://") ? NULL : url;
-    if (!p)
-        return NULL;
-    snprintf(path, sizeof(path), "%.*s", (int)strcspn(p, "?"), p);
-    return path;
+    return cli_sqlite_path(url, path, sizeof(path));
 }
 
 static bool looks_like_sqlite(const char *path)
@@ -952,6 +946,21 @@ static bool looks_like_sqlite(const char *path)
         fread(head, 1, sizeof(head), f) == sizeof(head) && memcmp(head, "SQLite format 3", 16) == 0;
     fclose(f);
     return yes;
+}
+
+/* Deletes an SQLite database and its side files. Returns CLI_OK or the exit status. */
+static int remove_sqlite_files(const char *path)
+{
+    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char name[4096];
+        snprintf(name, sizeof(name), "%s%s", path, suffixes[i]);
+        if (unlink(name) != 0 && errno != ENOENT) {
+            cli_error("demo", "cannot delete %s: %s", name, strerror(errno));
+            return CLI_FAIL;
+        }
+    }
+    return CLI_OK;
 }
 
 /* Refuses a non-empty store, or deletes it with fresh. Returns CLI_OK or the exit status. */
@@ -975,16 +984,7 @@ static int prepare_store(const char *url, bool fresh)
         cli_error("demo", "%s is not an SQLite database; --fresh leaves it alone", path);
         return CLI_FAIL;
     }
-    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-        char name[4096];
-        snprintf(name, sizeof(name), "%s%s", path, suffixes[i]);
-        if (unlink(name) != 0 && errno != ENOENT) {
-            cli_error("demo", "cannot delete %s: %s", name, strerror(errno));
-            return CLI_FAIL;
-        }
-    }
-    return CLI_OK;
+    return remove_sqlite_files(path);
 }
 
 static int run(struct demo *d)
@@ -1046,6 +1046,7 @@ enum { OPT_RECORDS = CLI_OPT_FIRST_FREE, OPT_FRESH };
 
 struct demo_args {
     const char *db;
+    const char *keys;
     long records;
     bool fresh;
 };
@@ -1056,6 +1057,9 @@ static int demo_option(const char *cmd, int c, const char *arg, void *ctx)
     switch (c) {
     case CLI_OPT_DB:
         a->db = arg;
+        break;
+    case CLI_OPT_KEYS:
+        a->keys = arg;
         break;
     case OPT_RECORDS: {
         char *end;
@@ -1078,6 +1082,7 @@ int cli_cmd_demo(int argc, char **argv)
 {
     const char *cmd = "demo";
     static const struct option opts[] = {{"db", required_argument, NULL, CLI_OPT_DB},
+                                         {"keys", required_argument, NULL, CLI_OPT_KEYS},
                                          {"records", required_argument, NULL, OPT_RECORDS},
                                          {"fresh", no_argument, NULL, OPT_FRESH},
                                          {NULL, 0, NULL, 0}};
@@ -1093,7 +1098,11 @@ int cli_cmd_demo(int argc, char **argv)
         const char *env = getenv("KLUIS_DB");
         db = env && *env ? env : DEMO_DB_DEFAULT;
     }
+    char keys_buf[4200];
+    const char *keys = cli_keys_path(a.keys, db, keys_buf, sizeof(keys_buf));
     status = prepare_store(db, a.fresh);
+    if (status == CLI_OK && a.fresh)
+        status = remove_sqlite_files(keys);
     if (status != CLI_OK)
         return status;
 
@@ -1109,7 +1118,7 @@ int cli_cmd_demo(int argc, char **argv)
         return f ? cli_fail(cmd, &err) : CLI_FAIL;
     }
     kluis_findings_free(f);
-    if (kluis_engine_open(p, db, &d.e, &err) != KLUIS_OK) {
+    if (kluis_engine_open(p, db, keys, &d.e, &err) != KLUIS_OK) {
         kluis_policy_free(p);
         return cli_fail(cmd, &err);
     }

@@ -89,6 +89,12 @@ int cli_cmd_purge(int argc, char **argv)
             print_json(r);
         else
             print_text(r);
+        if (r->keys_pending) {
+            cli_error(cmd, "the records are gone, but their keys are not destroyed yet: %s",
+                      r->keys_error.message);
+            fprintf(stderr, "  hint: the next purge, or opening the store, tries again\n");
+            status = CLI_FAIL;
+        }
         if (fflush(stdout) != 0) {
             cli_error(cmd, "cannot write the report");
             status = CLI_FAIL;

@@ -34,6 +34,9 @@ static bool env_option(struct cli_env *env, int c, const char *arg)
     case CLI_OPT_NOW:
         env->now_text = arg;
         return true;
+    case CLI_OPT_KEYS:
+        env->keys = arg;
+        return true;
     }
     return false;
 }
@@ -49,7 +52,8 @@ int cli_parse_options(const char *cmd, struct cli_env *env, int argc, char **arg
     static const struct option common[] = {{"help", no_argument, NULL, 'h'},
                                            {"db", required_argument, NULL, CLI_OPT_DB},
                                            {"policy", required_argument, NULL, CLI_OPT_POLICY},
-                                           {"now", required_argument, NULL, CLI_OPT_NOW}};
+                                           {"now", required_argument, NULL, CLI_OPT_NOW},
+                                           {"keys", required_argument, NULL, CLI_OPT_KEYS}};
     enum { N_COMMON = sizeof(common) / sizeof(common[0]) };
     struct option all[MAX_OWN_OPTIONS + N_COMMON + 1];
     size_t n = 0;
@@ -97,6 +101,32 @@ const char *cli_env_db(const struct cli_env *env)
     return option_or_env(env->db, "KLUIS_DB", "sqlite:kluis.db");
 }
 
+const char *cli_sqlite_path(const char *url, char *buf, size_t size)
+{
+    const char *p = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : strstr(url, "://") ? NULL : url;
+    if (!p)
+        return NULL;
+    snprintf(buf, size, "%.*s", (int)strcspn(p, "?"), p);
+    return buf;
+}
+
+const char *cli_keys_path(const char *option, const char *db_url, char *buf, size_t size)
+{
+    const char *v = option_or_env(option, "KLUIS_KEYS", NULL);
+    if (v)
+        return v;
+    char path[4096];
+    if (!cli_sqlite_path(db_url, path, sizeof(path)))
+        return "kluis.keys";
+    snprintf(buf, size, "%s.keys", path);
+    return buf;
+}
+
+const char *cli_env_keys(struct cli_env *env)
+{
+    return cli_keys_path(env->keys, cli_env_db(env), env->keys_buf, sizeof(env->keys_buf));
+}
+
 /* Resolves the engine's clock; returns CLI_OK or CLI_USAGE (reported). */
 static int resolve_now(struct cli_env *env)
 {
@@ -126,7 +156,8 @@ int cli_env_open(struct cli_env *env)
     if (!env->policy)
         return CLI_FAIL;
     struct kluis_err err = {0};
-    if (kluis_engine_open(env->policy, cli_env_db(env), &env->engine, &err) != KLUIS_OK) {
+    if (kluis_engine_open(env->policy, cli_env_db(env), cli_env_keys(env), &env->engine, &err) !=
+        KLUIS_OK) {
         cli_report(env->cmd, &err);
         cli_env_close(env);
         return CLI_FAIL;

@@ -22,23 +22,57 @@
 
 /* ---- Open / close ------------------------------------------------------------------------- */
 
-kluis_rc kluis_engine_open_store(const struct kluis_policy *p, struct kluis_store *store,
-                                 struct kluis_engine **out_engine, struct kluis_err *err)
+/* The key of subject hashes, from the key store; a store from before schema 3 brings its own,
+ * which moves into the key store (and out of the data store). */
+static kluis_rc engine_secret(struct kluis_engine *e, struct kluis_err *err)
 {
-    if (!p || !store) {
+    uint8_t legacy[32];
+    kluis_rc rc = e->be->legacy_secret(e->obj, false, legacy, err);
+    if (rc != KLUIS_OK && rc != KLUIS_ENOTFOUND)
+        return rc;
+    bool have_legacy = rc == KLUIS_OK;
+    rc = kluis_keys_secret(e->keys, "subject", have_legacy ? legacy : NULL, e->secret, err);
+    if (rc == KLUIS_OK && have_legacy) {
+        if (!kluis_equal(legacy, e->secret, 32))
+            rc = kluis_err_set(err, KLUIS_EREFUSED,
+                               "the data store's subject key differs from the key store's");
+        else
+            rc = e->be->legacy_secret(e->obj, true, legacy, err);
+    }
+    kluis_wipe(legacy, sizeof(legacy));
+    return rc;
+}
+
+kluis_rc kluis_engine_open_store(const struct kluis_policy *p, struct kluis_keys *keys,
+                                 struct kluis_store *store, struct kluis_engine **out_engine,
+                                 struct kluis_err *err)
+{
+    if (!p || !store || !keys) {
         kluis_store_close(store);
+        kluis_keys_close(keys);
         return kluis_err_set(err, KLUIS_EINVAL, "kluis_engine_open: missing argument");
     }
     struct kluis_engine *e = calloc(1, sizeof(*e));
     if (!e) {
         kluis_store_close(store);
+        kluis_keys_close(keys);
         return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
     }
     e->policy = p;
     e->store = store;
+    e->keys = keys;
     e->be = kluis_store_backend(store);
     e->obj = kluis_store_obj(store);
-    kluis_rc rc = e->be->secret(e->obj, e->secret, err);
+    uint8_t id[16];
+    kluis_rc rc = e->be->id(e->obj, id, err);
+    if (rc == KLUIS_OK)
+        rc = kluis_keys_pair(e->keys, id, err);
+    if (rc == KLUIS_OK)
+        rc = engine_secret(e, err);
+    if (rc == KLUIS_OK)
+        rc = kluis__engine_destroy_doomed_keys(e, err);
+    if (rc == KLUIS_OK)
+        rc = kluis__engine_reapply_erasures(e, err);
     if (rc != KLUIS_OK) {
         kluis_engine_close(e);
         return rc;
@@ -47,14 +81,19 @@ kluis_rc kluis_engine_open_store(const struct kluis_policy *p, struct kluis_stor
     return KLUIS_OK;
 }
 
-kluis_rc kluis_engine_open(const struct kluis_policy *p, const char *db_url,
+kluis_rc kluis_engine_open(const struct kluis_policy *p, const char *db_url, const char *keys_path,
                            struct kluis_engine **out_engine, struct kluis_err *err)
 {
-    struct kluis_store *store = NULL;
-    kluis_rc rc = kluis_store_open(db_url, &store, err);
+    struct kluis_keys *keys = NULL;
+    kluis_rc rc = kluis_keys_open(keys_path, &keys, err);
     if (rc != KLUIS_OK)
         return rc;
-    return kluis_engine_open_store(p, store, out_engine, err);
+    struct kluis_store *store = NULL;
+    if ((rc = kluis_store_open(db_url, kluis_keys_keyring(keys), &store, err)) != KLUIS_OK) {
+        kluis_keys_close(keys);
+        return rc;
+    }
+    return kluis_engine_open_store(p, keys, store, out_engine, err);
 }
 
 void kluis_engine_close(struct kluis_engine *e)
@@ -62,6 +101,7 @@ void kluis_engine_close(struct kluis_engine *e)
     if (!e)
         return;
     kluis_store_close(e->store);
+    kluis_keys_close(e->keys);
     OPENSSL_cleanse(e->secret, sizeof(e->secret));
     free(e);
 }
@@ -278,14 +318,52 @@ kluis_rc kluis__engine_txn(struct kluis_engine *e,
                            kluis_rc (*body)(struct kluis_engine *, void *, struct kluis_err *),
                            void *ctx, struct kluis_err *err)
 {
-    kluis_rc rc = e->be->begin(e->obj, err);
+    /* The key store's transaction around the data store's, committed first: a key is durable
+     * before any data that needs it, and a destroyed key is gone before its data is dropped. */
+    kluis_rc rc = kluis_keys_begin(e->keys, err);
     if (rc != KLUIS_OK)
         return rc;
+    if ((rc = e->be->begin(e->obj, err)) != KLUIS_OK) {
+        kluis_keys_rollback(e->keys);
+        return rc;
+    }
     rc = body(e, ctx, err);
-    if (rc == KLUIS_OK)
+    if (rc == KLUIS_OK && (rc = kluis_keys_commit(e->keys, err)) == KLUIS_OK)
         return e->be->commit(e->obj, err);
     e->be->rollback(e->obj);
+    kluis_keys_rollback(e->keys);
     return rc;
+}
+
+/*
+ * Destroys the keys of buckets a purge dropped, then forgets them: the data store first (the
+ * records go atomically with their counts and receipt), the keys after, so an interrupted purge
+ * never leaves records without keys. A crash in between leaves the keys until the next open.
+ */
+kluis_rc kluis__engine_destroy_doomed_keys(struct kluis_engine *e, struct kluis_err *err)
+{
+    const struct kluis_keyring *ring = kluis_keys_keyring(e->keys);
+    for (;;) {
+        int64_t nos[256];
+        size_t n = 0;
+        kluis_rc rc = e->be->doomed_keys(e->obj, nos, 256, &n, err);
+        if (rc || n == 0)
+            return rc;
+        if ((rc = kluis_keys_begin(e->keys, err)))
+            return rc;
+        if ((rc = ring->bucket_keys_destroy(ring->ctx, nos, n, err)) ||
+            (rc = kluis_keys_commit(e->keys, err))) {
+            kluis_keys_rollback(e->keys);
+            return rc;
+        }
+        if ((rc = e->be->begin(e->obj, err)))
+            return rc;
+        if ((rc = e->be->doomed_keys_done(e->obj, nos, n, err)) ||
+            (rc = e->be->commit(e->obj, err))) {
+            e->be->rollback(e->obj);
+            return rc;
+        }
+    }
 }
 
 /* ---- Tenants ------------------------------------------------------------------------------ */

@@ -11,6 +11,7 @@
 struct kluis_engine {
     const struct kluis_policy *policy;
     struct kluis_store *store;
+    struct kluis_keys *keys;
     const struct kluis_store_backend *be;
     void *obj;
     int64_t now;
@@ -45,6 +46,8 @@ kluis_rc kluis__engine_retention(struct kluis_engine *e, const struct kluis__ten
 kluis_rc kluis__engine_held(struct kluis_engine *e, const char *tenant, const char *category,
                             const struct kluis_subject_ref *subject, bool has_subject,
                             bool *out_held, struct kluis_err *err);
+kluis_rc kluis__engine_destroy_doomed_keys(struct kluis_engine *e, struct kluis_err *err);
+kluis_rc kluis__engine_reapply_erasures(struct kluis_engine *e, struct kluis_err *err);
 kluis_rc kluis__engine_txn(struct kluis_engine *e,
                            kluis_rc (*body)(struct kluis_engine *, void *, struct kluis_err *),
                            void *ctx, struct kluis_err *err);

@@ -136,6 +136,7 @@ static kluis_rc put_one(struct kluis_engine *e, const struct kluis__tenant_state
         .created = e->now,
         .expiry = r.expiry,
         .floor = r.floor,
+        .key_class = c->key_class ? c->key_class : KLUIS_KEY_CLASS_DEFAULT,
         .held = held,
         .value = in->value,
         .value_len = in->value_len,
@@ -599,6 +600,11 @@ kluis_rc kluis_purge(struct kluis_engine *e, bool dry_run, struct kluis_purge_re
     r->at = e->now;
     r->dry_run = dry_run;
     kluis_rc rc = kluis__engine_txn(e, purge_body, r, err);
+    /* The dropped buckets' keys go now (and, should this fail, at the next purge or open). The
+     * purge itself is done: its records are gone. */
+    if (rc == KLUIS_OK && !dry_run &&
+        kluis__engine_destroy_doomed_keys(e, &r->keys_error) != KLUIS_OK)
+        r->keys_pending = true;
     if (rc != KLUIS_OK) {
         kluis_purge_report_free(r);
         return rc;

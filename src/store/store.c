@@ -7,7 +7,8 @@
 #include <string.h>
 
 kluis_rc kluis_store_open_backend(const struct kluis_store_backend *backend, const char *location,
-                                  struct kluis_store **out_store, struct kluis_err *err)
+                                  const struct kluis_keyring *keys, struct kluis_store **out_store,
+                                  struct kluis_err *err)
 {
     if (!backend || backend->version != KLUIS_STORE_BACKEND_VERSION)
         return kluis_err_set(err, KLUIS_EUNSUPPORTED, "store backend version mismatch");
@@ -22,7 +23,7 @@ kluis_rc kluis_store_open_backend(const struct kluis_store_backend *backend, con
         free(s);
         return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
     }
-    kluis_rc rc = backend->open(s->obj, location, err);
+    kluis_rc rc = backend->open(s->obj, location, keys, err);
     if (rc != KLUIS_OK) {
         free(s->obj);
         free(s);
@@ -32,12 +33,13 @@ kluis_rc kluis_store_open_backend(const struct kluis_store_backend *backend, con
     return KLUIS_OK;
 }
 
-kluis_rc kluis_store_open(const char *url, struct kluis_store **out_store, struct kluis_err *err)
+kluis_rc kluis_store_open(const char *url, const struct kluis_keyring *keys,
+                          struct kluis_store **out_store, struct kluis_err *err)
 {
     if (!url || !*url)
         return kluis_err_set(err, KLUIS_EINVAL, "no store URL given");
     if (strncmp(url, "sqlite:", 7) == 0)
-        return kluis_store_open_backend(&kluis_store_sqlite, url + 7, out_store, err);
+        return kluis_store_open_backend(&kluis_store_sqlite, url + 7, keys, out_store, err);
     if (strncmp(url, "postgresql:", 11) == 0 || strncmp(url, "postgres:", 9) == 0) {
         kluis_err_set(err, KLUIS_EUNSUPPORTED, "this kluis has no PostgreSQL backend yet");
         kluis_err_hint(err, "use sqlite:PATH");
@@ -51,7 +53,7 @@ kluis_rc kluis_store_open(const char *url, struct kluis_store **out_store, struc
         return KLUIS_EINVAL;
     }
     /* A bare path is a SQLite file. */
-    return kluis_store_open_backend(&kluis_store_sqlite, url, out_store, err);
+    return kluis_store_open_backend(&kluis_store_sqlite, url, keys, out_store, err);
 }
 
 void kluis_store_close(struct kluis_store *s)

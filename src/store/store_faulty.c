@@ -38,11 +38,12 @@ static kluis_rc tripped(struct kluis_err *err, const char *op)
     return kluis_err_set(err, KLUIS_EIO, "store: injected fault in %s", op);
 }
 
-static kluis_rc f_open(void *obj, const char *location, struct kluis_err *err)
+static kluis_rc f_open(void *obj, const char *location, const struct kluis_keyring *keys,
+                       struct kluis_err *err)
 {
     fault.seen = 0;
     fault.failed = false;
-    return fault.inner->open(obj, location, err);
+    return fault.inner->open(obj, location, keys, err);
 }
 
 static void f_close(void *obj)
@@ -69,7 +70,18 @@ static void f_rollback(void *obj)
 
 FWD0(begin)
 FWD0(commit)
-FWD(secret, (void *obj, uint8_t k[32], struct kluis_err *err), (obj, k, err))
+FWD(id, (void *obj, uint8_t id[16], struct kluis_err *err), (obj, id, err))
+FWD(erasure_apply,
+    (void *obj, uint64_t seq, const char *t, const struct kluis_subject_ref *s, const char *c,
+     uint64_t *n, struct kluis_err *err),
+    (obj, seq, t, s, c, n, err))
+FWD(erasures_applied, (void *obj, uint64_t *seq, struct kluis_err *err), (obj, seq, err))
+FWD(doomed_keys, (void *obj, int64_t *nos, size_t cap, size_t *n, struct kluis_err *err),
+    (obj, nos, cap, n, err))
+FWD(doomed_keys_done, (void *obj, const int64_t *nos, size_t n, struct kluis_err *err),
+    (obj, nos, n, err))
+FWD(legacy_secret, (void *obj, bool drop, uint8_t k[32], struct kluis_err *err),
+    (obj, drop, k, err))
 FWD(tenant_insert, (void *obj, const struct kluis_tenant_row *t, struct kluis_err *err),
     (obj, t, err))
 FWD(tenant_get, (void *obj, const char *t, kluis_tenant_fn fn, void *ctx, struct kluis_err *err),
@@ -135,7 +147,12 @@ const struct kluis_store_backend *kluis_store_faulty(const struct kluis_store_ba
         .begin = f_begin,
         .commit = f_commit,
         .rollback = f_rollback,
-        .secret = f_secret,
+        .id = f_id,
+        .erasure_apply = f_erasure_apply,
+        .erasures_applied = f_erasures_applied,
+        .doomed_keys = f_doomed_keys,
+        .doomed_keys_done = f_doomed_keys_done,
+        .legacy_secret = f_legacy_secret,
         .tenant_insert = f_tenant_insert,
         .tenant_get = f_tenant_get,
         .tenants_scan = f_tenants_scan,

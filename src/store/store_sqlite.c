@@ -33,10 +33,13 @@
  */
 #include "store/store_internal.h"
 
+#include "kluis/crypto.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -44,7 +47,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define DAY            86400
 #define NEAR_DAYS      128 /* deadlines closer than this to creation get a day bucket */
 #define WIDE_DAYS      32  /* the width of a bucket beyond */
@@ -53,7 +56,6 @@
 #define ROW_BITS       32
 #define NONCE_LEN      12
 #define TAG_LEN        16
-#define KEY_CACHE      512
 
 struct count_delta {
     int64_t bucket;
@@ -67,6 +69,8 @@ struct insert_cache {
     sqlite3_stmt *stmt;
     sqlite3_stmt *link_stmt;
     uint64_t used;
+    uint64_t txn_no;  /* next_row is valid in this transaction */
+    int64_t next_row; /* the row the next insert takes */
 };
 
 /*
@@ -83,18 +87,12 @@ struct sql_cache {
     uint64_t used;
 };
 
-struct bucket_key {
-    int64_t no;
-    uint8_t key[32];
-};
-
 struct sq {
     sqlite3 *db;
-    struct bucket_key *keys; /* KEY_CACHE entries, a cache of bucket_keys */
-    size_t n_keys;
-    bool keys_destroyed; /* this transaction destroyed bucket keys: truncate the WAL after it */
-    struct sql_cache *sql_cache; /* SQL_CACHE entries */
-    int32_t *sql_slots;          /* SQL_SLOTS: index into sql_cache + 1, 0 when free */
+    const struct kluis_keyring *ring; /* bucket and data keys (keys.h) */
+    uint64_t txn_no;                  /* counts transactions: cached row numbers are per txn */
+    struct sql_cache *sql_cache;      /* SQL_CACHE entries */
+    int32_t *sql_slots;               /* SQL_SLOTS: index into sql_cache + 1, 0 when free */
     size_t sql_n;
     bool in_txn;
     struct count_delta *deltas;
@@ -290,7 +288,119 @@ static const char schema_v1[] =
     "CREATE TABLE receipts(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL);";
 
 static kluis_rc bucket_create_table(struct sq *s, int64_t no, struct kluis_err *err);
-static void keys_clear(struct sq *s);
+static long value_crypt(struct sq *s, int64_t no, bool seal, const struct kluis_record_row *r,
+                        uint64_t id, const uint8_t *in, size_t in_len, uint8_t *out,
+                        struct kluis_err *err);
+static void row_from(sqlite3_stmt *st, int64_t no, bool with_value, struct kluis_record_row *r);
+
+/*
+ * 3: values are sealed under HMAC(data key, bucket key) from the key store, bound to the
+ * record's id; until 2 they were sealed under a bucket key kept in this file, bound to the
+ * record's creation time. Every value is opened the old way and sealed the new way (its data key
+ * made in the default class), the old keys are deleted with secure delete on, and the store gets
+ * the id that pairs it with its key store.
+ */
+static kluis_rc migrate_to_3(struct sq *s, struct kluis_err *err)
+{
+    sqlite3_stmt *b;
+    kluis_rc rc = prepare(s, "SELECT no, key FROM bucket_keys ORDER BY no", &b, err);
+    if (rc)
+        return rc;
+    while (rc == KLUIS_OK && sqlite3_step(b) == SQLITE_ROW) {
+        int64_t no = sqlite3_column_int64(b, 0);
+        uint8_t old[32];
+        if (sqlite3_column_bytes(b, 1) != 32) {
+            rc = kluis_err_set(err, KLUIS_ECORRUPT, "store: bucket %" PRId64 " has no key", no);
+            break;
+        }
+        memcpy(old, sqlite3_column_blob(b, 1), 32);
+        uint8_t fresh[32];
+        if ((rc = s->ring->bucket_key(s->ring->ctx, no, true, fresh, err)))
+            break;
+        OPENSSL_cleanse(fresh, sizeof(fresh));
+        char sql[160];
+        snprintf(sql, sizeof(sql),
+                 "SELECT row, gid, tenant, subject, category, links, created, expiry, floor, held, "
+                 "value FROM r_%" PRId64,
+                 no);
+        sqlite3_stmt *q, *up;
+        if ((rc = prepare(s, sql, &q, err)))
+            break;
+        snprintf(sql, sizeof(sql), "UPDATE r_%" PRId64 " SET value = ?1 WHERE row = ?2", no);
+        if ((rc = prepare(s, sql, &up, err))) {
+            sqlite3_finalize(q);
+            break;
+        }
+        while (rc == KLUIS_OK && sqlite3_step(q) == SQLITE_ROW) {
+            struct kluis_record_row r;
+            row_from(q, no, true, &r);
+            r.key_class = "default";
+            /* The old associated data: tenant, subject, category, creation time. */
+            uint8_t aad[KLUIS_TENANT_MAX + 1 + 32 + 256 + 8];
+            size_t tl = strlen(r.tenant), cl = strlen(r.category), n = 0;
+            if (tl > KLUIS_TENANT_MAX || cl > 255 || r.value_len < KLUIS_SEAL_OVERHEAD) {
+                rc = kluis_err_set(err, KLUIS_ECORRUPT, "store: a record cannot be upgraded");
+                break;
+            }
+            memcpy(aad, r.tenant, tl + 1);
+            n = tl + 1;
+            if (r.has_subject)
+                memcpy(aad + n, r.subject.hash, 32);
+            else
+                memset(aad + n, 0, 32);
+            n += 32;
+            memcpy(aad + n, r.category, cl + 1);
+            n += cl + 1;
+            for (int i = 0; i < 8; i++)
+                aad[n++] = (uint8_t)((uint64_t)r.created >> (56 - 8 * i));
+            size_t plain_len = r.value_len - KLUIS_SEAL_OVERHEAD;
+            uint8_t *plain = malloc(plain_len + 1), *sealed = malloc(r.value_len);
+            if (!plain || !sealed) {
+                free(plain);
+                free(sealed);
+                rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+                break;
+            }
+            rc = kluis_unseal(old, aad, n, r.value, r.value_len, plain, err);
+            long sealed_n = -1;
+            if (rc == KLUIS_OK &&
+                (sealed_n = value_crypt(s, no, true, &r, r.id, plain, plain_len, sealed, err)) < 0)
+                rc = KLUIS_ECORRUPT;
+            OPENSSL_cleanse(plain, plain_len);
+            free(plain);
+            if (rc == KLUIS_OK) {
+                sqlite3_bind_blob(up, 1, sealed, (int)sealed_n, SQLITE_TRANSIENT);
+                sqlite3_bind_int64(up, 2, sqlite3_column_int64(q, 0));
+                if (sqlite3_step(up) != SQLITE_DONE)
+                    rc = sq_fail(s, err, "upgrading a record");
+                sqlite3_reset(up);
+            }
+            free(sealed);
+        }
+        sqlite3_finalize(up);
+        sqlite3_finalize(q);
+        OPENSSL_cleanse(old, sizeof(old));
+    }
+    sqlite3_finalize(b);
+    if (rc == KLUIS_OK)
+        rc = exec(s,
+                  "PRAGMA secure_delete = ON; DROP TABLE bucket_keys;"
+                  "CREATE TABLE doomed_keys(no INTEGER PRIMARY KEY);",
+                  err);
+    if (rc == KLUIS_OK) {
+        uint8_t id[16];
+        if ((rc = kluis_random(id, sizeof(id), err)))
+            return rc;
+        sqlite3_stmt *st;
+        if ((rc = prepare(s, "INSERT OR IGNORE INTO meta VALUES('store_id', ?1)", &st, err)))
+            return rc;
+        sqlite3_bind_blob(st, 1, id, sizeof(id), SQLITE_TRANSIENT);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = sq_fail(s, err, "storing the store id");
+        sqlite3_finalize(st);
+    }
+    return rc;
+}
 
 /* Upgrades from version `from` to SCHEMA_VERSION, one step at a time. */
 static kluis_rc migrate(struct sq *s, int from, struct kluis_err *err)
@@ -315,6 +425,8 @@ static kluis_rc migrate(struct sq *s, int from, struct kluis_err *err)
         }
         sqlite3_finalize(st);
     }
+    if (rc == KLUIS_OK && from < 3)
+        rc = migrate_to_3(s, err);
     return rc;
 }
 
@@ -328,9 +440,7 @@ static kluis_rc schema_setup(struct sq *s, struct kluis_err *err)
     int have_meta = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
     sqlite3_finalize(st);
     if (!have_meta) {
-        uint8_t secret[32];
-        if (getrandom(secret, sizeof(secret), 0) != (ssize_t)sizeof(secret))
-            return kluis_err_set(err, KLUIS_EIO, "store: no random bytes: %s", strerror(errno));
+        /* A new store: the first schema, then every step since. */
         if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
             return rc;
         if ((rc = exec(s, schema_v1, err)))
@@ -340,17 +450,8 @@ static kluis_rc schema_setup(struct sq *s, struct kluis_err *err)
                  "INSERT INTO meta VALUES('schema_version', %d);"
                  "INSERT INTO buckets VALUES(%d, %" PRId64 ", %" PRId64 ");",
                  SCHEMA_VERSION, OPEN_BUCKET, (int64_t)INT64_MAX, (int64_t)INT64_MAX);
-        if ((rc = exec(s, sql, err)))
+        if ((rc = exec(s, sql, err)) || (rc = migrate(s, 1, err)))
             goto undo;
-        if ((rc = prepare(s, "INSERT INTO meta VALUES('subject_secret', ?)", &st, err)))
-            goto undo;
-        sqlite3_bind_blob(st, 1, secret, sizeof(secret), SQLITE_TRANSIENT);
-        int step = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (step != SQLITE_DONE) {
-            rc = sq_fail(s, err, "creating the store");
-            goto undo;
-        }
         if ((rc = bucket_create_table(s, OPEN_BUCKET, err)))
             goto undo;
         if ((rc = exec(s, "COMMIT", err)))
@@ -435,10 +536,14 @@ static kluis_rc parse_location(const char *location, char *path, size_t size, bo
     return KLUIS_OK;
 }
 
-static kluis_rc sq_open(void *obj, const char *location, struct kluis_err *err)
+static kluis_rc sq_open(void *obj, const char *location, const struct kluis_keyring *keys,
+                        struct kluis_err *err)
 {
     struct sq *s = obj;
     memset(s, 0, sizeof(*s));
+    if (!keys)
+        return kluis_err_set(err, KLUIS_EINVAL, "store: no key store to take keys from");
+    s->ring = keys;
     char path[4096];
     bool full;
     kluis_rc prc = parse_location(location, path, sizeof(path), &full, err);
@@ -481,7 +586,6 @@ static void sq_close(void *obj)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     cache_clear(s);
     sql_cache_clear(s);
-    keys_clear(s);
     deltas_clear(s);
     free(s->deltas);
     sqlite3_close(s->db);
@@ -492,8 +596,10 @@ static kluis_rc sq_begin(void *obj, struct kluis_err *err)
 {
     struct sq *s = obj;
     kluis_rc rc = exec(s, "BEGIN IMMEDIATE", err);
-    if (rc == KLUIS_OK)
+    if (rc == KLUIS_OK) {
         s->in_txn = true;
+        s->txn_no++;
+    }
     return rc;
 }
 
@@ -551,13 +657,7 @@ static kluis_rc sq_commit(void *obj, struct kluis_err *err)
     if (rc != KLUIS_OK) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         deltas_clear(s);
-    } else if (s->keys_destroyed) {
-        /* Earlier versions of a destroyed key's page may sit in the WAL: copy the current pages
-         * into the database and empty the WAL. If a reader holds it open this cannot finish;
-         * the next purge tries again. */
-        sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     }
-    s->keys_destroyed = false;
     s->in_txn = false;
     return rc;
 }
@@ -568,23 +668,41 @@ static void sq_rollback(void *obj)
     if (s->in_txn)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_txn = false;
-    s->keys_destroyed = false;
     sqlite3_exec(s->db, "PRAGMA secure_delete = ON", NULL, NULL, NULL);
     deltas_clear(s);
     /* A rolled-back transaction may have created or dropped bucket tables. */
     cache_clear(s);
 }
 
-static kluis_rc sq_secret(void *obj, uint8_t out_key[32], struct kluis_err *err)
+static kluis_rc sq_id(void *obj, uint8_t out_id[16], struct kluis_err *err)
 {
     struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s, "SELECT value FROM meta WHERE key='store_id'", &st, err);
+    if (rc)
+        return rc;
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_bytes(st, 0) != 16) {
+        sqlite3_finalize(st);
+        return kluis_err_set(err, KLUIS_ECORRUPT, "store: the store id is missing");
+    }
+    memcpy(out_id, sqlite3_column_blob(st, 0), 16);
+    sqlite3_finalize(st);
+    return KLUIS_OK;
+}
+
+static kluis_rc sq_legacy_secret(void *obj, bool drop, uint8_t out_key[32], struct kluis_err *err)
+{
+    struct sq *s = obj;
+    if (drop)
+        return exec(s, "PRAGMA secure_delete = ON; DELETE FROM meta WHERE key='subject_secret'",
+                    err);
     sqlite3_stmt *st;
     kluis_rc rc = prepare(s, "SELECT value FROM meta WHERE key='subject_secret'", &st, err);
     if (rc)
         return rc;
     if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_bytes(st, 0) != 32) {
         sqlite3_finalize(st);
-        return kluis_err_set(err, KLUIS_ECORRUPT, "store: the subject secret is missing");
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "store: no subject secret of its own");
     }
     memcpy(out_key, sqlite3_column_blob(st, 0), 32);
     sqlite3_finalize(st);
@@ -664,77 +782,26 @@ static kluis_rc bucket_create_table(struct sq *s, int64_t no, struct kluis_err *
     kluis_rc rc = exec(s, sql, err);
     if (rc)
         return rc;
-    /* The bucket's key, created with it. */
+    /* The bucket's key, made with it (in the key store, not here). */
     uint8_t key[32];
-    if (RAND_bytes(key, sizeof(key)) != 1)
-        return kluis_err_set(err, KLUIS_EIO, "store: no random bytes for a bucket key");
-    sqlite3_stmt *st;
-    if ((rc = cached(s, "INSERT INTO bucket_keys(no, key) VALUES(?1, ?2)", &st, err))) {
-        OPENSSL_cleanse(key, sizeof(key));
-        return rc;
-    }
-    sqlite3_bind_int64(st, 1, no);
-    sqlite3_bind_blob(st, 2, key, sizeof(key), SQLITE_TRANSIENT);
-    int step = sqlite3_step(st);
-    release(s, st);
+    rc = s->ring->bucket_key(s->ring->ctx, no, true, key, err);
     OPENSSL_cleanse(key, sizeof(key));
-    return step == SQLITE_DONE ? KLUIS_OK : sq_fail(s, err, "creating a bucket key");
+    return rc;
 }
 
-static void key_forget(struct sq *s, int64_t no)
-{
-    for (size_t i = 0; i < s->n_keys; i++) {
-        if (s->keys[i].no == no) {
-            OPENSSL_cleanse(s->keys[i].key, sizeof(s->keys[i].key));
-            s->keys[i] = s->keys[--s->n_keys];
-            return;
-        }
-    }
-}
-
-static void keys_clear(struct sq *s)
-{
-    if (s->keys)
-        OPENSSL_cleanse(s->keys, KEY_CACHE * sizeof(*s->keys));
-    free(s->keys);
-    s->keys = NULL;
-    s->n_keys = 0;
-}
-
-/* The key of bucket no, from the cache or the store. */
+/* The key of bucket no, from the key store. */
 static kluis_rc bucket_key(struct sq *s, int64_t no, uint8_t out[32], struct kluis_err *err)
 {
-    for (size_t i = 0; i < s->n_keys; i++) {
-        if (s->keys[i].no == no) {
-            memcpy(out, s->keys[i].key, 32);
-            return KLUIS_OK;
-        }
-    }
-    sqlite3_stmt *st;
-    kluis_rc rc = cached(s, "SELECT key FROM bucket_keys WHERE no = ?1", &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, no);
-    int step = sqlite3_step(st);
-    if (step != SQLITE_ROW || sqlite3_column_bytes(st, 0) != 32) {
-        release(s, st);
-        return kluis_err_set(err, KLUIS_ECORRUPT, "store: bucket %" PRId64 " has no key", no);
-    }
-    memcpy(out, sqlite3_column_blob(st, 0), 32);
-    release(s, st);
-    if (!s->keys && !(s->keys = calloc(KEY_CACHE, sizeof(*s->keys))))
-        return KLUIS_OK;
-    if (s->n_keys == KEY_CACHE)
-        key_forget(s, s->keys[0].no);
-    s->keys[s->n_keys].no = no;
-    memcpy(s->keys[s->n_keys].key, out, 32);
-    s->n_keys++;
-    return KLUIS_OK;
+    kluis_rc rc = s->ring->bucket_key(s->ring->ctx, no, false, out, err);
+    if (rc == KLUIS_ENOTFOUND)
+        kluis_err_set(err, KLUIS_ENOTFOUND, "the record's bucket key is destroyed (purged)");
+    return rc;
 }
 
-/* Associated data of a sealed value: what the value belongs to. Returns its length, 0 when the
- * row does not fit. */
-static size_t value_aad(const struct kluis_record_row *r, uint8_t *aad, size_t size)
+/* Associated data of a sealed value: what the value belongs to — tenant, subject, category and
+ * the record's id, which stays the same when the record moves between buckets. Returns its
+ * length, 0 when the row does not fit. */
+static size_t value_aad(const struct kluis_record_row *r, uint64_t id, uint8_t *aad, size_t size)
 {
     size_t tl = strlen(r->tenant), cl = strlen(r->category);
     if (tl + cl + 2 + 32 + 8 > size)
@@ -750,8 +817,34 @@ static size_t value_aad(const struct kluis_record_row *r, uint8_t *aad, size_t s
     memcpy(aad + n, r->category, cl + 1);
     n += cl + 1;
     for (int i = 0; i < 8; i++)
-        aad[n++] = (uint8_t)((uint64_t)r->created >> (56 - 8 * i));
+        aad[n++] = (uint8_t)(id >> (56 - 8 * i));
     return n;
+}
+
+/*
+ * The key of a value in bucket no: HMAC-SHA256(data key, "kluis value v1" || bucket key). Sealing
+ * a new record's value makes its data key when it has none.
+ */
+static kluis_rc value_key(struct sq *s, int64_t no, const struct kluis_record_row *r, bool seal,
+                          uint8_t out[32], struct kluis_err *err)
+{
+    uint8_t dk[32], msg[14 + 32];
+    memcpy(msg, "kluis value v1", 14);
+    kluis_rc rc = bucket_key(s, no, msg + 14, err);
+    if (rc == KLUIS_OK) {
+        rc = s->ring->data_key(s->ring->ctx, r->tenant, r->has_subject ? &r->subject : NULL,
+                               r->category, seal ? r->key_class : NULL, dk, err);
+        if (rc == KLUIS_ENOTFOUND)
+            kluis_err_set(err, KLUIS_ENOTFOUND, "the record's data key is destroyed (erased)");
+    }
+    if (rc == KLUIS_OK) {
+        unsigned int len = 32;
+        if (!HMAC(EVP_sha256(), dk, 32, msg, sizeof(msg), out, &len))
+            rc = kluis_err_set(err, KLUIS_EINTERNAL, "store: deriving a value key failed");
+    }
+    OPENSSL_cleanse(dk, sizeof(dk));
+    OPENSSL_cleanse(msg, sizeof(msg));
+    return rc;
 }
 
 /*
@@ -760,16 +853,17 @@ static size_t value_aad(const struct kluis_record_row *r, uint8_t *aad, size_t s
  * Returns the length of the result, or -1 (opening: the value is not what was stored here).
  */
 static long value_crypt(struct sq *s, int64_t no, bool seal, const struct kluis_record_row *r,
-                        const uint8_t *in, size_t in_len, uint8_t *out, struct kluis_err *err)
+                        uint64_t id, const uint8_t *in, size_t in_len, uint8_t *out,
+                        struct kluis_err *err)
 {
     uint8_t key[32], aad[KLUIS_TENANT_MAX + 1 + 32 + 256 + 8];
-    size_t aad_len = value_aad(r, aad, sizeof(aad));
+    size_t aad_len = value_aad(r, id, aad, sizeof(aad));
     if (!aad_len || (!seal && in_len < NONCE_LEN + TAG_LEN) || in_len > (size_t)INT32_MAX - 64) {
         kluis_err_set(err, KLUIS_ECORRUPT, "store: a value cannot be %s",
                       seal ? "sealed" : "opened");
         return -1;
     }
-    if (bucket_key(s, no, key, err) != KLUIS_OK)
+    if (value_key(s, no, r, seal, key, err) != KLUIS_OK)
         return -1;
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     long result = -1;
@@ -801,7 +895,9 @@ done:
     EVP_CIPHER_CTX_free(ctx);
     OPENSSL_cleanse(key, sizeof(key));
     if (result < 0)
-        kluis_err_set(err, KLUIS_ECORRUPT, "store: a value does not open under its bucket's key");
+        kluis_err_set(err, KLUIS_ECORRUPT,
+                      "store: a value does not open under its key (it was "
+                      "changed or moved onto another record)");
     return result;
 }
 
@@ -821,11 +917,16 @@ static kluis_rc value_open(struct sq *s, int64_t no, struct kluis_record_row *r,
     *out_plain = malloc(r->value_len ? r->value_len : 1);
     if (!*out_plain)
         return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
-    long n = value_crypt(s, no, false, r, r->value, r->value_len, *out_plain, err);
+    kluis_rc rc = KLUIS_ECORRUPT;
+    struct kluis_err e2 = {0};
+    long n = value_crypt(s, no, false, r, r->id, r->value, r->value_len, *out_plain, &e2);
     if (n < 0) {
         free(*out_plain);
         *out_plain = NULL;
-        return KLUIS_ECORRUPT;
+        rc = e2.rc ? e2.rc : KLUIS_ECORRUPT;
+        if (err)
+            *err = e2;
+        return rc;
     }
     r->value = *out_plain;
     r->value_len = (size_t)n;
@@ -881,16 +982,15 @@ static bool bucket_table_exists(struct sq *s, int64_t no)
 }
 
 /* The prepared insert for bucket no (cached for the buckets most recently written). */
-static kluis_rc insert_stmts(struct sq *s, int64_t no, sqlite3_stmt **out_rec,
-                             sqlite3_stmt **out_link, struct kluis_err *err)
+static kluis_rc insert_stmts(struct sq *s, int64_t no, struct insert_cache **out,
+                             struct kluis_err *err)
 {
     struct insert_cache *victim = &s->cache[0];
     for (size_t i = 0; i < STMT_CACHE; i++) {
         struct insert_cache *c = &s->cache[i];
         if (c->stmt && c->bucket == no) {
             c->used = ++s->tick;
-            *out_rec = c->stmt;
-            *out_link = c->link_stmt;
+            *out = c;
             return KLUIS_OK;
         }
         if (!c->stmt || c->used < victim->used)
@@ -902,7 +1002,7 @@ static kluis_rc insert_stmts(struct sq *s, int64_t no, sqlite3_stmt **out_rec,
     char sql[256];
     snprintf(sql, sizeof(sql),
              "INSERT INTO r_%" PRId64 "(gid, tenant, subject, category, links, created, expiry, "
-             "floor, held, value) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             "floor, held, value, row) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
              no);
     kluis_rc rc = prepare(s, sql, &victim->stmt, err);
     if (rc)
@@ -916,8 +1016,33 @@ static kluis_rc insert_stmts(struct sq *s, int64_t no, sqlite3_stmt **out_rec,
     }
     victim->bucket = no;
     victim->used = ++s->tick;
-    *out_rec = victim->stmt;
-    *out_link = victim->link_stmt;
+    *out = victim;
+    return KLUIS_OK;
+}
+
+/*
+ * The row a new row of the bucket takes. A value's associated data names its record's id, which
+ * for a new record is made of its bucket and row, so the row is chosen before the insert: the
+ * bucket's AUTOINCREMENT counter, read once per transaction, then counted on.
+ */
+static kluis_rc next_row(struct sq *s, struct insert_cache *c, int64_t *out_row,
+                         struct kluis_err *err)
+{
+    if (c->txn_no != s->txn_no) {
+        char name[32];
+        snprintf(name, sizeof(name), "r_%" PRId64, c->bucket);
+        sqlite3_stmt *st;
+        kluis_rc rc = cached(s, "SELECT seq FROM sqlite_sequence WHERE name = ?1", &st, err);
+        if (rc)
+            return rc;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        c->next_row = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) + 1 : 1;
+        release(s, st);
+        c->txn_no = s->txn_no;
+    }
+    if (c->next_row >= ((int64_t)1 << ROW_BITS))
+        return kluis_err_set(err, KLUIS_EINTERNAL, "store: bucket full");
+    *out_row = c->next_row++;
     return KLUIS_OK;
 }
 
@@ -925,10 +1050,16 @@ static kluis_rc insert_stmts(struct sq *s, int64_t no, sqlite3_stmt **out_rec,
 static kluis_rc put_row(struct sq *s, int64_t no, uint64_t gid, const struct kluis_record_row *r,
                         int64_t *out_row, struct kluis_err *err)
 {
-    sqlite3_stmt *st, *lst;
-    kluis_rc rc = insert_stmts(s, no, &st, &lst, err);
+    struct insert_cache *ic;
+    int64_t row = 0;
+    kluis_rc rc = insert_stmts(s, no, &ic, err);
+    if (rc == KLUIS_OK)
+        rc = next_row(s, ic, &row, err);
     if (rc)
         return rc;
+    sqlite3_stmt *st = ic->stmt, *lst = ic->link_stmt;
+    uint64_t id = gid ? gid : ((uint64_t)no << ROW_BITS) | (uint64_t)row;
+    sqlite3_bind_int64(st, 11, row);
     if (gid)
         sqlite3_bind_int64(st, 1, (int64_t)gid);
     else
@@ -951,13 +1082,16 @@ static kluis_rc put_row(struct sq *s, int64_t no, uint64_t gid, const struct klu
         sqlite3_clear_bindings(st);
         return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
     }
-    long sealed_n = value_crypt(s, no, true, r, r->value_len ? r->value : (const uint8_t *)"",
-                                r->value_len, sealed, err);
+    struct kluis_err e2 = {0};
+    long sealed_n = value_crypt(s, no, true, r, id, r->value_len ? r->value : (const uint8_t *)"",
+                                r->value_len, sealed, &e2);
     if (sealed_n < 0) {
         free(sealed);
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
-        return KLUIS_ECORRUPT;
+        if (err)
+            *err = e2;
+        return e2.rc ? e2.rc : KLUIS_ECORRUPT;
     }
     sqlite3_bind_blob(st, 10, sealed, (int)sealed_n, SQLITE_STATIC);
     int step = sqlite3_step(st);
@@ -966,9 +1100,6 @@ static kluis_rc put_row(struct sq *s, int64_t no, uint64_t gid, const struct klu
     free(sealed);
     if (step != SQLITE_DONE)
         return sq_fail(s, err, "storing a record");
-    int64_t row = sqlite3_last_insert_rowid(s->db);
-    if (row >= ((int64_t)1 << ROW_BITS))
-        return kluis_err_set(err, KLUIS_EINTERNAL, "store: bucket full");
     /* One index row per link, for events that name a link. */
     const char *cursor = r->links, *l;
     size_t n;
@@ -1211,12 +1342,143 @@ static kluis_rc sq_record_delete(void *obj, const char *tenant, uint64_t id, str
         return kluis_err_set(err, rc, "no such record");
     if (rc)
         return rc;
-    struct copy_ctx c = {0};
-    if ((rc = sq_record_get(s, tenant, id, copy_row, &c, err)) == KLUIS_OK) {
-        rc = c.found ? remove_row(s, no, row, id, moved, c.row.tenant, c.row.category, err)
-                     : kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    /* Without opening the value: an erased subject's values no longer open. */
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT category FROM r_%" PRId64 " WHERE row = ?1 AND tenant = ?2",
+             no);
+    sqlite3_stmt *st;
+    if ((rc = cached(s, sql, &st, err)))
+        return rc;
+    sqlite3_bind_int64(st, 1, row);
+    sqlite3_bind_text(st, 2, tenant, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        release(s, st);
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "no such record");
     }
-    copy_free(&c);
+    char *category = strdup((const char *)sqlite3_column_text(st, 0));
+    release(s, st);
+    if (!category)
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    rc = remove_row(s, no, row, id, moved, tenant, category, err);
+    free(category);
+    return rc;
+}
+
+struct ids {
+    uint64_t *v;
+    size_t n, cap;
+    bool oom;
+};
+
+static int collect_ids(void *ctx, const struct kluis_record_row *r)
+{
+    struct ids *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        uint64_t *v = realloc(l->v, cap * sizeof(*v));
+        if (!v) {
+            l->oom = true;
+            return 1;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = r->id;
+    return 0;
+}
+
+static kluis_rc sq_records_scan(void *obj, const struct kluis_record_filter *f, kluis_record_fn fn,
+                                void *ctx, struct kluis_err *err);
+
+static kluis_rc meta_set_int(struct sq *s, const char *key, int64_t v, struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, v);
+    int step = sqlite3_step(st);
+    release(s, st);
+    return step == SQLITE_DONE ? KLUIS_OK : sq_fail(s, err, "storing a setting of the store");
+}
+
+static kluis_rc sq_doomed_keys(void *obj, int64_t *nos, size_t cap, size_t *out_n,
+                               struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, "SELECT no FROM doomed_keys ORDER BY no", &st, err);
+    if (rc)
+        return rc;
+    size_t n = 0;
+    while (n < cap && sqlite3_step(st) == SQLITE_ROW)
+        nos[n++] = sqlite3_column_int64(st, 0);
+    release(s, st);
+    *out_n = n;
+    return KLUIS_OK;
+}
+
+static kluis_rc sq_doomed_keys_done(void *obj, const int64_t *nos, size_t n, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, "DELETE FROM doomed_keys WHERE no = ?1", &st, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n && rc == KLUIS_OK; i++) {
+        sqlite3_bind_int64(st, 1, nos[i]);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = sq_fail(s, err, "noting destroyed keys");
+        sqlite3_reset(st);
+    }
+    release(s, st);
+    return rc;
+}
+
+static kluis_rc sq_erasures_applied(void *obj, uint64_t *out_seq, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, "SELECT value FROM meta WHERE key = 'erasures_applied'", &st, err);
+    if (rc)
+        return rc;
+    *out_seq = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    release(s, st);
+    return KLUIS_OK;
+}
+
+static kluis_rc sq_erasure_apply(void *obj, uint64_t seq, const char *tenant,
+                                 const struct kluis_subject_ref *subject, const char *category,
+                                 uint64_t *out_removed, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    struct kluis_record_filter f = {.tenant = tenant, .subject = subject, .category = category};
+    struct ids l = {0};
+    kluis_rc rc = sq_records_scan(s, &f, collect_ids, &l, err);
+    if (rc == KLUIS_OK && l.oom)
+        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == KLUIS_OK && i < l.n; i++)
+        rc = sq_record_delete(s, tenant, l.v[i], err);
+    free(l.v);
+    if (rc == KLUIS_OK && !category) {
+        sqlite3_stmt *st;
+        if ((rc = cached(s, "DELETE FROM events WHERE tenant = ?1 AND subject = ?2", &st, err)))
+            return rc;
+        sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, subject->hash, 32, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        release(s, st);
+        if (step != SQLITE_DONE)
+            rc = sq_fail(s, err, "removing a subject's events");
+    }
+    uint64_t applied = 0;
+    if (rc == KLUIS_OK)
+        rc = sq_erasures_applied(s, &applied, err);
+    if (rc == KLUIS_OK && seq > applied)
+        rc = meta_set_int(s, "erasures_applied", (int64_t)seq, err);
+    if (rc == KLUIS_OK && out_removed)
+        *out_removed = l.n;
     return rc;
 }
 
@@ -1712,17 +1974,16 @@ static int purge_bucket(struct sq *s, int64_t no, int64_t start, int64_t end, vo
         sqlite3_finalize(st);
         if (r || c->dry_run)
             return r;
-        /* First the key, overwritten in place (secure delete on): from then on the bucket's
-         * values are unreadable wherever their bytes are. Then the tables, without overwriting
-         * their pages: only ciphertext under the destroyed key is left in them. */
+        /* First the key, in the key store (committed before this transaction): from then on
+         * the bucket's values are unreadable wherever their bytes are, backups included. Then
+         * the tables, without overwriting their pages (secure delete off): only ciphertext
+         * under the destroyed key is left in them. */
         snprintf(sql, sizeof(sql),
-                 "PRAGMA secure_delete = ON; DELETE FROM bucket_keys WHERE no = %" PRId64 ";"
+                 "INSERT OR IGNORE INTO doomed_keys(no) VALUES(%" PRId64 ");"
                  "PRAGMA secure_delete = OFF;",
                  no);
         if ((c->rc = exec(s, sql, c->err)))
             return -1;
-        key_forget(s, no);
-        s->keys_destroyed = true;
         snprintf(sql, sizeof(sql),
                  "DROP TABLE r_%1$" PRId64 "; DROP TABLE l_%1$" PRId64 ";"
                  "DELETE FROM forward WHERE bucket = %1$" PRId64 ";"
@@ -1841,7 +2102,12 @@ const struct kluis_store_backend kluis_store_sqlite = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
-    .secret = sq_secret,
+    .id = sq_id,
+    .erasure_apply = sq_erasure_apply,
+    .erasures_applied = sq_erasures_applied,
+    .doomed_keys = sq_doomed_keys,
+    .doomed_keys_done = sq_doomed_keys_done,
+    .legacy_secret = sq_legacy_secret,
     .tenant_insert = sq_tenant_insert,
     .tenant_get = sq_tenant_get,
     .tenants_scan = sq_tenants_scan,

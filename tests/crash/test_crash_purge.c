@@ -91,11 +91,14 @@ static void inspect(const char *path, int64_t now, int64_t *out_due, int64_t *ou
     sqlite3_close(db);
 }
 
+static char keys_path[600];
+
 static int run_purge(const char *kluis, const char *db_url, const char *policy, const char *now,
                      int kill_after_us)
 {
-    char *argv[] = {(char *)kluis, "purge",     "--db", (char *)db_url, "--policy", (char *)policy,
-                    "--now",       (char *)now, NULL};
+    char *argv[] = {(char *)kluis, "purge",        "--db",  (char *)db_url,
+                    "--policy",    (char *)policy, "--now", (char *)now,
+                    "--keys",      keys_path,      NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -150,7 +153,10 @@ int main(int argc, char **argv)
     /* Records with deadlines spread over 20 days, written in batches through the backend. */
     int64_t t0 = 1793520000; /* 2026-11-01T00:00:00Z */
     struct kluis_store *s = NULL;
-    if (kluis_store_open(url, &s, NULL) != KLUIS_OK) {
+    struct kluis_keys *keys = NULL;
+    snprintf(keys_path, sizeof(keys_path), "%s/store.keys", dir);
+    if (kluis_keys_open(keys_path, &keys, NULL) != KLUIS_OK ||
+        kluis_store_open(url, kluis_keys_keyring(keys), &s, NULL) != KLUIS_OK) {
         fprintf(stderr, "cannot create the store\n");
         return 1;
     }
@@ -166,6 +172,7 @@ int main(int argc, char **argv)
             .tenant = i % 3 ? "acme" : "globex",
             .has_subject = true,
             .category = "mail",
+            .key_class = "default",
             .links = "",
             .created = t0,
             .expiry = t0 + (int64_t)(i % 20) * DAY + (i % 997) * 60 + 1,
@@ -179,6 +186,7 @@ int main(int argc, char **argv)
             rc = be->commit(obj, NULL);
     }
     kluis_store_close(s);
+    kluis_keys_close(keys);
     ok(rc == KLUIS_OK, "created a store of %ld records", records);
 
     /* Purge at day 10: half the records are due. */

@@ -21,6 +21,7 @@
 struct fixture {
     char path[256];
     struct kluis_store *store;
+    struct kluis_keys *keys; /* the keys come from a real key store beside the file */
     const struct kluis_store_backend *be;
     void *obj;
 };
@@ -32,7 +33,15 @@ static int setup(void **state)
     struct fixture *f = calloc(1, sizeof(*f));
     snprintf(f->path, sizeof(f->path), "/tmp/kluis-conformance-%d-%p.db", (int)getpid(), (void *)f);
     struct kluis_err err = {0};
-    if (kluis_store_open_backend(backend_under_test, f->path, &f->store, &err) != KLUIS_OK) {
+    char kpath[300];
+    snprintf(kpath, sizeof(kpath), "%s.keys", f->path);
+    unlink(kpath);
+    if (kluis_keys_open(kpath, &f->keys, &err) != KLUIS_OK) {
+        fprintf(stderr, "# keys: %s\n", err.message);
+        return -1;
+    }
+    if (kluis_store_open_backend(backend_under_test, f->path, kluis_keys_keyring(f->keys),
+                                 &f->store, &err) != KLUIS_OK) {
         fprintf(stderr, "# open: %s\n", err.message);
         return -1;
     }
@@ -46,12 +55,13 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     kluis_store_close(f->store);
-    char p[300];
-    unlink(f->path);
-    snprintf(p, sizeof(p), "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", f->path);
-    unlink(p);
+    kluis_keys_close(f->keys);
+    const char *suffixes[] = {"", "-wal", "-shm", ".keys", ".keys-wal", ".keys-shm"};
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char p[300];
+        snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
+        unlink(p);
+    }
     free(f);
     return 0;
 }
@@ -73,6 +83,7 @@ static uint64_t put(struct fixture *f, const char *tenant, uint8_t subject, cons
         .tenant = tenant,
         .has_subject = true,
         .category = category,
+        .key_class = "default",
         .links = links,
         .created = created,
         .expiry = expiry,
@@ -383,21 +394,22 @@ static void test_tenants_settings_holds(void **state)
     commit(f);
 }
 
-static void test_reopen_keeps_data_and_secret(void **state)
+static void test_reopen_keeps_data_and_id(void **state)
 {
     struct fixture *f = *state;
-    uint8_t k1[32], k2[32];
-    assert_int_equal(f->be->secret(f->obj, k1, NULL), KLUIS_OK);
+    uint8_t k1[16], k2[16];
+    assert_int_equal(f->be->id(f->obj, k1, NULL), KLUIS_OK);
     begin(f);
     uint64_t id = put(f, "acme", 8, "mail", "", T0, T0 + 50 * DAY, "durable");
     commit(f);
     kluis_store_close(f->store);
-    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path, &f->store, NULL),
+    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path,
+                                              kluis_keys_keyring(f->keys), &f->store, NULL),
                      KLUIS_OK);
     f->be = kluis_store_backend(f->store);
     f->obj = kluis_store_obj(f->store);
-    assert_int_equal(f->be->secret(f->obj, k2, NULL), KLUIS_OK);
-    assert_memory_equal(k1, k2, 32);
+    assert_int_equal(f->be->id(f->obj, k2, NULL), KLUIS_OK);
+    assert_memory_equal(k1, k2, 16);
     struct got g;
     assert_int_equal(get(f, "acme", id, &g), KLUIS_OK);
     assert_string_equal(g.value, "durable");
@@ -410,12 +422,15 @@ static void test_injected_fault_rolls_back(void **state)
     kluis_store_close(f->store);
     const struct kluis_store_backend *faulty =
         kluis_store_faulty(backend_under_test, "record_insert", 2);
-    assert_int_equal(kluis_store_open_backend(faulty, f->path, &f->store, NULL), KLUIS_OK);
+    assert_int_equal(
+        kluis_store_open_backend(faulty, f->path, kluis_keys_keyring(f->keys), &f->store, NULL),
+        KLUIS_OK);
     f->be = kluis_store_backend(f->store);
     f->obj = kluis_store_obj(f->store);
     begin(f);
     struct kluis_record_row r = {.tenant = "acme",
                                  .category = "mail",
+                                 .key_class = "default",
                                  .links = "",
                                  .created = T0,
                                  .expiry = T0 + DAY,
@@ -426,7 +441,8 @@ static void test_injected_fault_rolls_back(void **state)
     assert_int_equal(f->be->record_insert(f->obj, &r, &id2, NULL), KLUIS_EIO);
     f->be->rollback(f->obj);
     kluis_store_close(f->store);
-    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path, &f->store, NULL),
+    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path,
+                                              kluis_keys_keyring(f->keys), &f->store, NULL),
                      KLUIS_OK);
     f->be = kluis_store_backend(f->store);
     f->obj = kluis_store_obj(f->store);
@@ -446,16 +462,19 @@ static void test_newer_schema_refused(void **state)
     if (system(cmd) != 0)
         skip();
     struct kluis_err err = {0};
-    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path, &f->store, &err),
+    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path,
+                                              kluis_keys_keyring(f->keys), &f->store, &err),
                      KLUIS_EUNSUPPORTED);
     assert_non_null(strstr(err.message, "newer kluis"));
-    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path, &f->store, NULL),
+    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path,
+                                              kluis_keys_keyring(f->keys), &f->store, NULL),
                      KLUIS_EUNSUPPORTED);
     /* Leave a store the teardown can close. */
     snprintf(cmd, sizeof(cmd),
-             "sqlite3 '%s' \"UPDATE meta SET value=2 WHERE key='schema_version'\"", f->path);
+             "sqlite3 '%s' \"UPDATE meta SET value=3 WHERE key='schema_version'\"", f->path);
     assert_int_equal(system(cmd), 0);
-    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path, &f->store, NULL),
+    assert_int_equal(kluis_store_open_backend(backend_under_test, f->path,
+                                              kluis_keys_keyring(f->keys), &f->store, NULL),
                      KLUIS_OK);
 }
 
@@ -489,7 +508,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ids_never_reused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scans_events_and_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tenants_settings_holds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reopen_keeps_data_and_secret, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reopen_keeps_data_and_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_injected_fault_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
     };

@@ -20,14 +20,28 @@
 #define DAY 86400
 #define T0  1795000000
 
-static char path[256];
+static char path[256], keys_path[300];
+static struct kluis_keys *keys;
+
+static void remove_files(void)
+{
+    const char *suffixes[] = {"", "-wal", "-shm", ".keys", ".keys-wal", ".keys-shm"};
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char p[300];
+        snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+        unlink(p);
+    }
+}
 
 static int setup(void **state)
 {
     snprintf(path, sizeof(path), "/tmp/kluis-sqlite-%d.db", (int)getpid());
-    unlink(path);
+    snprintf(keys_path, sizeof(keys_path), "%s.keys", path);
+    remove_files();
     struct kluis_store *s = NULL;
-    if (kluis_store_open_backend(&kluis_store_sqlite, path, &s, NULL) != KLUIS_OK)
+    if (kluis_keys_open(keys_path, &keys, NULL) != KLUIS_OK ||
+        kluis_store_open_backend(&kluis_store_sqlite, path, kluis_keys_keyring(keys), &s, NULL) !=
+            KLUIS_OK)
         return -1;
     *state = s;
     return 0;
@@ -35,14 +49,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    if (*state)
-        kluis_store_close(*state);
-    char p[300];
-    unlink(path);
-    snprintf(p, sizeof(p), "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", path);
-    unlink(p);
+    kluis_store_close(*state);
+    kluis_keys_close(keys);
+    remove_files();
     return 0;
 }
 
@@ -65,11 +74,20 @@ static bool file_contains(const char *file, const void *needle, size_t n)
     return found;
 }
 
+/* In the data store's files. */
 static bool store_contains(const void *needle, size_t n)
 {
     char wal[300];
     snprintf(wal, sizeof(wal), "%s-wal", path);
     return file_contains(path, needle, n) || file_contains(wal, needle, n);
+}
+
+/* In the key store's files. */
+static bool keys_contain(const void *needle, size_t n)
+{
+    char wal[320];
+    snprintf(wal, sizeof(wal), "%s-wal", keys_path);
+    return file_contains(keys_path, needle, n) || file_contains(wal, needle, n);
 }
 
 static uint64_t put(struct kluis_store *s, const char *tenant, const char *value, int64_t expiry)
@@ -79,6 +97,7 @@ static uint64_t put(struct kluis_store *s, const char *tenant, const char *value
     struct kluis_record_row r = {.tenant = tenant,
                                  .has_subject = true,
                                  .category = "mail",
+                                 .key_class = "default",
                                  .links = "",
                                  .created = T0,
                                  .expiry = expiry,
@@ -119,9 +138,9 @@ static void test_values_sealed_and_keys_destroyed(void **state)
     assert_int_equal(be->record_get(obj, "acme", id, noop, &n, NULL), KLUIS_OK);
     assert_int_equal(n, 1);
 
-    /* Note the bucket's key, behind the backend's back. */
+    /* Note the bucket's key, in the key store, behind the backends' backs. */
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(keys_path, &db), SQLITE_OK);
     sqlite3_stmt *st;
     assert_int_equal(
         sqlite3_prepare_v2(db, "SELECT key FROM bucket_keys WHERE no = ?1", -1, &st, NULL),
@@ -132,13 +151,29 @@ static void test_values_sealed_and_keys_destroyed(void **state)
     memcpy(key, sqlite3_column_blob(st, 0), 32);
     sqlite3_finalize(st);
     sqlite3_close(db);
-    assert_true(store_contains(key, 32));
+    assert_true(keys_contain(key, 32));
+    /* The data store never holds it: its backups cannot open a purged bucket. */
+    assert_false(store_contains(key, 32));
 
-    /* Purge: the key is destroyed, and its bytes are gone from the file and the WAL. */
+    /* Purge: the bucket is dropped and its key noted as doomed, in one transaction... */
     assert_int_equal(be->begin(obj, NULL), KLUIS_OK);
     assert_int_equal(be->purge(obj, T0 + 3 * DAY, false, count_cb, NULL, NULL), KLUIS_OK);
     assert_int_equal(be->commit(obj, NULL), KLUIS_OK);
-    assert_false(store_contains(key, 32));
+    int64_t doomed[4];
+    size_t n_doomed = 0;
+    assert_int_equal(be->doomed_keys(obj, doomed, 4, &n_doomed, NULL), KLUIS_OK);
+    assert_int_equal(n_doomed, 1);
+    assert_int_equal(doomed[0], (int64_t)(id >> 32));
+    /* ...then the key is destroyed (as the engine does), and its bytes are gone from the key
+     * store and its WAL. */
+    const struct kluis_keyring *ring = kluis_keys_keyring(keys);
+    assert_int_equal(ring->bucket_keys_destroy(ring->ctx, doomed, n_doomed, NULL), KLUIS_OK);
+    assert_int_equal(be->begin(obj, NULL), KLUIS_OK);
+    assert_int_equal(be->doomed_keys_done(obj, doomed, n_doomed, NULL), KLUIS_OK);
+    assert_int_equal(be->commit(obj, NULL), KLUIS_OK);
+    assert_int_equal(be->doomed_keys(obj, doomed, 4, &n_doomed, NULL), KLUIS_OK);
+    assert_int_equal(n_doomed, 0);
+    assert_false(keys_contain(key, 32));
     assert_int_equal(be->record_get(obj, "acme", id, noop, &n, NULL), KLUIS_ENOTFOUND);
 }
 
@@ -168,75 +203,11 @@ static void test_sealed_value_bound_to_its_row(void **state)
     assert_int_equal(be->record_get(obj, "acme", a, noop, &n, NULL), KLUIS_OK);
 }
 
-/* Runs one SQL statement on the file behind the backend's back; returns the first column of the
- * first row as an integer (0 when there is none). */
-static int64_t sql_int(const char *sql)
-{
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
-
-/*
- * A store written by schema 1 (whose link tables had no row index) is upgraded on open: the
- * indexes appear, the version moves to 2, and every record is still there and still readable.
- */
-static void test_schema_1_upgraded(void **state)
-{
-    struct kluis_store *s = *state;
-    uint64_t a = put(s, "acme", "kept across the upgrade", T0 + 5 * DAY);
-    uint64_t b = put(s, "acme", "in a wide bucket", T0 + 400 * DAY);
-    assert_int_not_equal(a >> 32, b >> 32);
-    kluis_store_close(s);
-    *state = NULL;
-    /* Turn the file into what schema 1 wrote. */
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT name FROM sqlite_master WHERE type = 'index' AND "
-                                        "name GLOB 'l_[0-9]*_row'",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    char drops[1024] = "";
-    int dropped = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        snprintf(drops + strlen(drops), sizeof(drops) - strlen(drops), "DROP INDEX %s;",
-                 (const char *)sqlite3_column_text(st, 0));
-        dropped++;
-    }
-    sqlite3_finalize(st);
-    assert_int_equal(dropped, 3); /* the open bucket and the two dated ones */
-    assert_int_equal(sqlite3_exec(db, drops, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "UPDATE meta SET value = 1 WHERE key = 'schema_version'",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
-
-    assert_int_equal(kluis_store_open_backend(&kluis_store_sqlite, path, &s, NULL), KLUIS_OK);
-    *state = s;
-    assert_int_equal(sql_int("SELECT value FROM meta WHERE key = 'schema_version'"), 2);
-    assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
-                             "name GLOB 'l_[0-9]*_row'"),
-                     3);
-    const struct kluis_store_backend *be = kluis_store_backend(s);
-    int n = 0;
-    assert_int_equal(be->record_get(kluis_store_obj(s), "acme", a, noop, &n, NULL), KLUIS_OK);
-    assert_int_equal(be->record_get(kluis_store_obj(s), "acme", b, noop, &n, NULL), KLUIS_OK);
-    assert_int_equal(n, 2);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_values_sealed_and_keys_destroyed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sealed_value_bound_to_its_row, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_schema_1_upgraded, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,260 @@
+/*
+ * Erasure (art. 17) and crypto-shredding.
+ *
+ * An erasure touches two stores: the key store, where the subject's data keys are destroyed and
+ * the erasure is appended to the erased list, and the data store, where the subject's records
+ * go. Both happen in one engine transaction, the key store committing first; the data store
+ * remembers the last erasure it applied. So an erasure interrupted between the two commits, or a
+ * data store restored from a backup taken before it, is completed when the store is next opened
+ * (kluis__engine_reapply_erasures): nothing of an erased subject comes back.
+ *
+ * What the law makes the organisation keep (a legal minimum still running, art. 17(3)(b); a
+ * legal hold, art. 17(3)(e)) stays, with its data key; the keys of every category of which
+ * nothing is kept are destroyed at once, and when nothing at all is kept, the subject's audit
+ * pseudonym key too.
+ */
+#include "engine/engine_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Re-applying the erased list ----------------------------------------------------------- */
+
+struct pending {
+    struct kluis_erasure *v;
+    char (*tenant)[KLUIS_TENANT_MAX + 1];
+    char (*category)[128];
+    size_t n, cap;
+    bool oom;
+};
+
+static int pending_add(void *ctx, const struct kluis_erasure *x)
+{
+    struct pending *p = ctx;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 16;
+        struct kluis_erasure *v = realloc(p->v, cap * sizeof(*v));
+        char(*t)[KLUIS_TENANT_MAX + 1] = v ? realloc(p->tenant, cap * sizeof(*t)) : NULL;
+        char(*c)[128] = t ? realloc(p->category, cap * sizeof(*c)) : NULL;
+        if (v)
+            p->v = v;
+        if (t)
+            p->tenant = t;
+        if (!c) {
+            p->oom = true;
+            return 1;
+        }
+        p->category = c;
+        p->cap = cap;
+    }
+    p->v[p->n] = *x;
+    snprintf(p->tenant[p->n], sizeof(p->tenant[0]), "%s", x->tenant);
+    snprintf(p->category[p->n], sizeof(p->category[0]), "%s", x->category ? x->category : "");
+    p->n++;
+    return 0;
+}
+
+struct apply_ctx {
+    const struct kluis_erasure *x;
+    const char *tenant;
+    const char *category;
+};
+
+static kluis_rc apply_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
+{
+    struct apply_ctx *c = vctx;
+    return e->be->erasure_apply(e->obj, c->x->seq, c->tenant, &c->x->subject, c->category, NULL,
+                                err);
+}
+
+kluis_rc kluis__engine_reapply_erasures(struct kluis_engine *e, struct kluis_err *err)
+{
+    uint64_t applied = 0;
+    kluis_rc rc = e->be->erasures_applied(e->obj, &applied, err);
+    if (rc)
+        return rc;
+    struct pending p = {0};
+    rc = kluis_keys_erasures(e->keys, applied, pending_add, &p, err);
+    if (rc == KLUIS_OK && p.oom)
+        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == KLUIS_OK && i < p.n; i++) {
+        struct apply_ctx c = {&p.v[i], p.tenant[i], p.category[i][0] ? p.category[i] : NULL};
+        rc = kluis__engine_txn(e, apply_body, &c, err);
+    }
+    free(p.v);
+    free(p.tenant);
+    free(p.category);
+    return rc;
+}
+
+/* ---- Erasing a subject ---------------------------------------------------------------------- */
+
+struct rec {
+    uint64_t id;
+    char category[128];
+    int64_t floor;
+    bool held;
+};
+
+struct erase_ctx {
+    const char *tenant;
+    struct kluis_subject_ref subject;
+    struct rec *recs;
+    size_t n, cap;
+    bool oom;
+    struct kluis_erase_report *report;
+};
+
+static int collect(void *ctx, const struct kluis_record_row *r)
+{
+    struct erase_ctx *c = ctx;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 32;
+        struct rec *v = realloc(c->recs, cap * sizeof(*v));
+        if (!v) {
+            c->oom = true;
+            return 1;
+        }
+        c->recs = v;
+        c->cap = cap;
+    }
+    struct rec *x = &c->recs[c->n++];
+    x->id = r->id;
+    snprintf(x->category, sizeof(x->category), "%s", r->category);
+    x->floor = r->floor;
+    x->held = r->held;
+    return 0;
+}
+
+/* The legal source of a category's legal minimum ("art. 52 AWR"), or NULL. */
+static const char *legal_source(const struct kluis_engine *e, const char *category)
+{
+    const struct kluis_category *c = kluis_policy_find_category(e->policy, category);
+    if (!c || !c->retention)
+        return NULL;
+    for (size_t i = 0; i < c->retention->n_clauses; i++)
+        if (c->retention->clauses[i].kind == KLUIS_CLAUSE_LEGAL)
+            return c->retention->clauses[i].source;
+    return NULL;
+}
+
+static struct kluis_erase_line *line_for(struct kluis_erase_report *r, const char *category)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->lines[i].category, category) == 0)
+            return &r->lines[i];
+    struct kluis_erase_line *v = realloc(r->lines, (r->n + 1) * sizeof(*v));
+    if (!v)
+        return NULL;
+    r->lines = v;
+    struct kluis_erase_line *l = &r->lines[r->n];
+    memset(l, 0, sizeof(*l));
+    if (!(l->category = strdup(category)))
+        return NULL;
+    r->n++;
+    return l;
+}
+
+static kluis_rc erase_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
+{
+    struct erase_ctx *c = vctx;
+    struct kluis_record_filter f = {.tenant = c->tenant, .subject = &c->subject};
+    c->n = 0;
+    kluis_rc rc = e->be->records_scan(e->obj, &f, collect, c, err);
+    if (rc == KLUIS_OK && c->oom)
+        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    if (rc)
+        return rc;
+    struct kluis_erase_report *r = c->report;
+    /* Sort each record: erased now, or kept (held, or a legal minimum still running). */
+    for (size_t i = 0; i < c->n; i++) {
+        struct rec *x = &c->recs[i];
+        struct kluis_erase_line *l = line_for(r, x->category);
+        if (!l)
+            return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+        bool keep = x->held || x->floor > e->now;
+        if (!keep) {
+            l->erased++;
+            continue;
+        }
+        l->kept++;
+        if (x->held)
+            l->held = true;
+        if (x->floor > l->kept_until)
+            l->kept_until = x->floor;
+        l->legal_source = legal_source(e, x->category);
+    }
+    /* Keys: every category of which nothing is kept; everything when nothing is kept. */
+    const char **cats = calloc(r->n ? r->n : 1, sizeof(*cats));
+    if (!cats)
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    size_t n_cats = 0;
+    bool keep_any = false;
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->lines[i].kept)
+            keep_any = true;
+        else
+            cats[n_cats++] = r->lines[i].category;
+    }
+    r->shredded = !keep_any;
+    if (!keep_any || n_cats > 0)
+        rc = kluis_keys_erase(e->keys, c->tenant, &c->subject, keep_any ? cats : NULL,
+                              keep_any ? n_cats : 0, e->now, &r->seq, err);
+    free(cats);
+    if (rc)
+        return rc;
+    /* Records: whole categories through the erased list (what a restore re-applies), the
+     * erasable records of kept categories one by one. */
+    if (!keep_any) {
+        rc = e->be->erasure_apply(e->obj, r->seq, c->tenant, &c->subject, NULL, NULL, err);
+    } else {
+        for (size_t i = 0; rc == KLUIS_OK && i < r->n; i++)
+            if (!r->lines[i].kept)
+                rc = e->be->erasure_apply(e->obj, r->seq, c->tenant, &c->subject,
+                                          r->lines[i].category, NULL, err);
+        for (size_t i = 0; rc == KLUIS_OK && i < c->n; i++) {
+            struct rec *x = &c->recs[i];
+            struct kluis_erase_line *l = line_for(r, x->category);
+            if (l && l->kept && !x->held && x->floor <= e->now)
+                rc = e->be->record_delete(e->obj, c->tenant, x->id, err);
+        }
+    }
+    return rc;
+}
+
+void kluis_erase_report_free(struct kluis_erase_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        free((char *)r->lines[i].category);
+    free(r->lines);
+    free(r);
+}
+
+kluis_rc kluis_subject_erase(struct kluis_engine *e, const char *tenant, const char *subject,
+                             struct kluis_erase_report **out_report, struct kluis_err *err)
+{
+    if (!tenant || !subject || !*subject)
+        return kluis_err_set(err, KLUIS_EINVAL, "an erasure needs a tenant and a subject");
+    struct kluis__tenant_state *st = malloc(sizeof(*st));
+    if (!st)
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    kluis_rc rc = kluis__engine_tenant(e, tenant, st, err);
+    free(st);
+    if (rc)
+        return rc;
+    struct erase_ctx c = {.tenant = tenant};
+    kluis__engine_subject(e, tenant, subject, &c.subject);
+    if (!(c.report = calloc(1, sizeof(*c.report))))
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    rc = kluis__engine_txn(e, erase_body, &c, err);
+    free(c.recs);
+    if (rc) {
+        kluis_erase_report_free(c.report);
+        return rc;
+    }
+    *out_report = c.report;
+    return KLUIS_OK;
+}
