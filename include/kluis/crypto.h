@@ -29,10 +29,12 @@ kluis_rc kluis_random(void *buf, size_t n, struct kluis_err *err);
 /* Overwrites n bytes at p with zeroes in a way the compiler keeps (OPENSSL_cleanse). */
 void kluis_wipe(void *p, size_t n);
 
-/* SHA-256 of n bytes. */
+/* SHA-256 of n bytes. Only an allocation failure inside OpenSSL can stop it; out is then all
+ * zeroes. */
 void kluis_sha256(const void *data, size_t n, uint8_t out[32]);
 
-/* HMAC-SHA256 of msg under key. */
+/* HMAC-SHA256 of msg under key. As kluis_sha256, out is all zeroes if OpenSSL cannot allocate:
+ * verify a MAC by comparing with kluis_equal against a stored value, never by its shape. */
 void kluis_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t n, uint8_t out[32]);
 
 /* Constant-time comparison of n bytes; true when equal. */
@@ -146,7 +148,8 @@ kluis_rc kluis_fernet_decrypt(const struct kluis_fernet_key *keys, size_t n_keys
 
 /*
  * MultiFernet.rotate: opens the token with any of keys (no age limit) and makes a new one under
- * keys[0] with the original timestamp. out holds KLUIS_FERNET_TOKEN_LEN(token_len) + 1 bytes.
+ * keys[0] with the original timestamp (a random IV). The clock-skew rule of kluis_fernet_decrypt
+ * holds (now is for that). out holds KLUIS_FERNET_TOKEN_LEN(token_len) + 1 bytes.
  */
 kluis_rc kluis_fernet_rotate(const struct kluis_fernet_key *keys, size_t n_keys, const char *token,
                              size_t token_len, int64_t now, char *out, size_t *out_len,
