@@ -64,7 +64,10 @@ typedef kluis_rc (*kluis_leaves_fn)(void *ctx, uint64_t from, uint64_t to,
 kluis_rc kluis_merkle_range_root(kluis_leaves_fn fn, void *ctx, uint64_t from, uint64_t to,
                                  uint8_t out[KLUIS_HASH_LEN], struct kluis_err *err);
 
-/* Inclusion proof of leaf `index` in the tree of the first `size` leaves (index < size). */
+/*
+ * Inclusion proof of leaf `index` in the tree of the first `size` leaves (index < size). proof
+ * holds KLUIS_PROOF_MAX hashes; *n_proof receives how many were written (leaf end first).
+ */
 kluis_rc kluis_merkle_prove_inclusion(kluis_leaves_fn fn, void *ctx, uint64_t index, uint64_t size,
                                       uint8_t (*proof)[KLUIS_HASH_LEN], size_t *n_proof,
                                       struct kluis_err *err);
@@ -148,7 +151,7 @@ kluis_rc kluis_note_sign(const struct kluis_note_signer *s, const char *text, si
  * signature by a known key verifies and none by a known key fails; *text_len receives the length
  * of the signed text at the start of note. Signatures by unknown keys are ignored (at most 100
  * signature lines). KLUIS_EPARSE for a malformed note; KLUIS_ECORRUPT for a bad signature by a
- * known key or no known signature.
+ * known key or no known signature; KLUIS_ETOOBIG for a note over KLUIS_NOTE_MAX bytes.
  */
 kluis_rc kluis_note_open(const char *note, size_t n, const struct kluis_note_verifier *verifiers,
                          size_t n_verifiers, size_t *text_len, struct kluis_err *err);

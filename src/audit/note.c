@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "kluis/audit.h"
+#include "kluis/crypto.h"
 #include "util/util.h"
 
 /* Signature type of Ed25519 in key hashes and key texts (C2SP signed-note). */
@@ -29,38 +30,19 @@ static const char sig_prefix[] = "\xe2\x80\x94 ";
 #define SIG_ED25519_B64 92
 #define HASH_B64        44
 
-/* ---- Base64 ---------------------------------------------------------------------------------
- *
- * Standard alphabet, padded, canonical only. A small helper on OpenSSL's EVP_EncodeBlock and
- * EVP_DecodeBlock, made strict by re-encoding what was decoded and comparing: it can give way to
- * kluis_b64_decode (kluis/crypto.h) once that part is in.
- */
+/* ---- Base64: standard alphabet, padded, canonical only (kluis/crypto.h) ------------------- */
 
 static size_t b64_encode(const uint8_t *in, size_t n, char *out)
 {
-    return (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+    return kluis_b64_encode(KLUIS_B64_STD, in, n, out);
 }
 
-/* Decodes in[0..n) (n <= SIG_B64_MAX) into out (cap bytes); false unless canonical and fits. */
+/* Decodes in[0..n) (at most SIG_B64_MAX symbols) into out (cap bytes); false unless canonical. */
 static bool b64_decode(const char *in, size_t n, uint8_t *out, size_t cap, size_t *out_len)
 {
-    if (n == 0 || n % 4 != 0 || n > SIG_B64_MAX || n / 4 * 3 > cap)
+    if (n == 0 || n > SIG_B64_MAX || n / 4 * 3 > cap)
         return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = in[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/' || c == '='))
-            return false;
-    }
-    size_t pad = in[n - 1] == '=' ? (in[n - 2] == '=' ? 2 : 1) : 0;
-    if (EVP_DecodeBlock(out, (const unsigned char *)in, (int)n) != (int)(n / 4 * 3))
-        return false;
-    size_t len = n / 4 * 3 - pad;
-    char again[SIG_B64_MAX + 1];
-    if (b64_encode(out, len, again) != n || memcmp(again, in, n) != 0)
-        return false;
-    *out_len = len;
-    return true;
+    return kluis_b64_decode(KLUIS_B64_STD, in, n, out, out_len, NULL) == KLUIS_OK;
 }
 
 /* ---- Text checks ---------------------------------------------------------------------------- */
