@@ -213,6 +213,86 @@ kluis_rc kluis_purge(struct kluis_engine *e, bool dry_run, struct kluis_purge_re
 kluis_rc kluis_subject_export(struct kluis_engine *e, const char *tenant, const char *subject,
                               bool csv, char **out_text, size_t *out_len, struct kluis_err *err);
 
+/* ---- Audit log ------------------------------------------------------------------------------ */
+
+/* Who acts, for the audit log ("cli:alice", an API key's principal); default "kluis". */
+void kluis_engine_set_actor(struct kluis_engine *e, const char *actor);
+
+struct kluis_audit_entry {
+    uint64_t seq;     /* its leaf index */
+    const char *body; /* the entry (compact JSON), NULL once its retention removed it */
+    size_t body_len;
+    const char *tenant; /* NULL: the operator's own */
+    int64_t at;
+    uint8_t leaf[32];
+};
+
+typedef int (*kluis_audit_entry_fn)(void *ctx, const struct kluis_audit_entry *x);
+
+/* The entries from seq `from` on (tenant not NULL: only that tenant's), in order. */
+kluis_rc kluis_audit_entries(struct kluis_engine *e, const char *tenant, uint64_t from,
+                             kluis_audit_entry_fn fn, void *ctx, struct kluis_err *err);
+
+/* The number of entries. */
+kluis_rc kluis_audit_size(struct kluis_engine *e, uint64_t *out_size, struct kluis_err *err);
+
+/* The verification key of the log's checkpoints (a C2SP note verifier key). */
+kluis_rc kluis_audit_pubkey(struct kluis_engine *e, char *out, size_t size, struct kluis_err *err);
+
+/* A signed checkpoint (C2SP tlog-checkpoint note) of the log as it is; *out_note malloc'd. */
+kluis_rc kluis_audit_checkpoint(struct kluis_engine *e, char **out_note, struct kluis_err *err);
+
+struct kluis_audit_report {
+    bool ok;
+    uint64_t size;        /* entries read */
+    uint64_t checkpoints; /* signed checkpoints checked */
+    uint64_t pruned;      /* entries whose body retention removed (their hashes checked) */
+    uint64_t first_bad;   /* when !ok: the first entry found wrong */
+    char problem[256];    /* when !ok: what is wrong, naming it */
+};
+
+/*
+ * Recomputes the tree from the entries and checks every signed checkpoint the log holds, and
+ * `against` (a checkpoint note the auditor kept, may be NULL) — so a log truncated together with
+ * its checkpoints is still caught. Returns KLUIS_OK with the verdict in *out (ok, or the first
+ * bad entry and what is wrong with it); an error only when it could not check.
+ */
+kluis_rc kluis_audit_verify(struct kluis_engine *e, const char *against, size_t against_len,
+                            struct kluis_audit_report *out, struct kluis_err *err);
+
+/*
+ * An inclusion proof of entry seq in the log's first size entries (0: all), as JSON with the
+ * entry, its leaf hash, the proof and a signed checkpoint of that size; tenant not NULL: only
+ * that tenant's entries can be proved (another's answers KLUIS_ENOTFOUND).
+ */
+kluis_rc kluis_audit_prove(struct kluis_engine *e, uint64_t seq, uint64_t size, const char *tenant,
+                           char **out_json, struct kluis_err *err);
+
+/* A consistency proof between the log's first m and first n entries, with both checkpoints. */
+kluis_rc kluis_audit_consistency(struct kluis_engine *e, uint64_t m, uint64_t n, char **out_json,
+                                 struct kluis_err *err);
+
+/*
+ * Checks a proof made by kluis_audit_prove or kluis_audit_consistency with the log's public key
+ * alone (no store). On success writes one sentence of what it shows into what.
+ */
+kluis_rc kluis_audit_check_proof(const char *vkey, const char *doc, size_t doc_len, char *what,
+                                 size_t what_size, struct kluis_err *err);
+
+/* ---- Keys ---------------------------------------------------------------------------------- */
+
+/* The key store's class operations (keys.h), each with its audit entry. keys init makes the
+ * policy's key classes and the default class. */
+kluis_rc kluis_engine_keys_init(struct kluis_engine *e, size_t *out_created, struct kluis_err *err);
+kluis_rc kluis_engine_keys_rotate(struct kluis_engine *e, const char *cls, int *out_version,
+                                  struct kluis_err *err);
+kluis_rc kluis_engine_keys_rewrap(struct kluis_engine *e, uint64_t *out_rewrapped,
+                                  struct kluis_err *err);
+kluis_rc kluis_engine_keys_retire(struct kluis_engine *e, const char *cls, int version,
+                                  struct kluis_err *err);
+/* The key store itself (for listing). */
+struct kluis_keys *kluis_engine_keys(struct kluis_engine *e);
+
 /*
  * Erases what the tenant holds on the subject (art. 17): every record that may go goes now;
  * what the law makes the organisation keep stays (a legal minimum still running, art. 17(3)(b),

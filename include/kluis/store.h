@@ -135,6 +135,19 @@ struct kluis_keyring {
                          struct kluis_err *err);
 };
 
+/* An audit-log entry as stored: its place (0-based), its leaf hash, its body (NULL once purged
+ * by the audit retention), the tenant it concerns (NULL: the operator's) and its time. */
+struct kluis_audit_row {
+    uint64_t seq;
+    uint8_t leaf[32];
+    const void *body;
+    size_t body_len;
+    const char *tenant;
+    int64_t at;
+};
+
+typedef int (*kluis_audit_fn)(void *ctx, const struct kluis_audit_row *row);
+
 typedef int (*kluis_record_fn)(void *ctx, const struct kluis_record_row *row);
 typedef int (*kluis_event_fn)(void *ctx, const struct kluis_event_row *row);
 typedef int (*kluis_hold_fn)(void *ctx, const struct kluis_hold_row *row);
@@ -238,6 +251,32 @@ struct kluis_store_backend {
     kluis_rc (*doomed_keys_done)(void *obj, const int64_t *nos, size_t n, struct kluis_err *err);
     /* The highest erasure seq applied to this store (0: none). */
     kluis_rc (*erasures_applied)(void *obj, uint64_t *out_seq, struct kluis_err *err);
+    /* ---- The audit log (the engine's; kluis/audit.h hashes it) ---- */
+    /* Appends entries rows[0..n) (their seq continuing the log) in the open transaction. */
+    kluis_rc (*audit_append)(void *obj, const struct kluis_audit_row *rows, size_t n,
+                             struct kluis_err *err);
+    /* Entries with seq in [from, to), in order; tenant not NULL: that tenant's only. */
+    kluis_rc (*audit_scan)(void *obj, uint64_t from, uint64_t to, const char *tenant,
+                           kluis_audit_fn fn, void *ctx, struct kluis_err *err);
+    /* The leaf hashes of entries [from, to) into out (32 bytes each); KLUIS_ECORRUPT when one is
+     * missing. */
+    kluis_rc (*audit_leaves)(void *obj, uint64_t from, uint64_t to, uint8_t (*out)[32],
+                             struct kluis_err *err);
+    /* Removes the bodies of entries older than before (their leaf hashes stay). */
+    kluis_rc (*audit_prune)(void *obj, int64_t before, uint64_t *out_pruned, struct kluis_err *err);
+    /* Signed checkpoints (tree heads): stores one; calls fn for each with size in [from, to],
+     * in order of size (text is the note). */
+    kluis_rc (*checkpoint_put)(void *obj, uint64_t size, const char *note, struct kluis_err *err);
+    kluis_rc (*checkpoints_scan)(void *obj, uint64_t from, uint64_t to,
+                                 int (*fn)(void *ctx, uint64_t size, const char *note), void *ctx,
+                                 struct kluis_err *err);
+    /* A small named value of the store (the audit log's compact range): get writes at most cap
+     * bytes and the length (KLUIS_ENOTFOUND when absent); put replaces it. */
+    kluis_rc (*meta_get)(void *obj, const char *key, void *buf, size_t cap, size_t *out_len,
+                         struct kluis_err *err);
+    kluis_rc (*meta_put)(void *obj, const char *key, const void *v, size_t n,
+                         struct kluis_err *err);
+
     /* Stores a purge receipt (a JSON document) with its time. */
     kluis_rc (*receipt_insert)(void *obj, int64_t at, const char *json, struct kluis_err *err);
 };

@@ -51,6 +51,10 @@ const char *cli_policy_path(const char *positional);
  */
 int cli_write_output(const char *cmd, const char *path, const char *text, size_t len);
 
+/* Reads the file at path (stdin when NULL or "-"), at most max bytes, NUL-terminated, into a
+ * malloc'd *out_buf. Returns CLI_OK or CLI_FAIL (reported). */
+int cli_read_file(const char *cmd, const char *path, size_t max, char **out_buf, size_t *out_len);
+
 struct json_t; /* <jansson.h> */
 
 /* Prints o to stdout as indented JSON in its own key order, then a newline; frees o. */
@@ -171,5 +175,7 @@ int cli_cmd_purge(int argc, char **argv);
 int cli_cmd_subject(int argc, char **argv);
 int cli_cmd_demo(int argc, char **argv);
 int cli_cmd_fernet(int argc, char **argv);
+int cli_cmd_audit(int argc, char **argv);
+int cli_cmd_keys(int argc, char **argv);
 
 #endif /* KLUIS_CLI_H */

@@ -10,6 +10,8 @@
 #define STORE_HELP                                                                                 \
     "Store options (each one wins over its environment variable):\n"                               \
     "  --db URL          the store: sqlite:PATH (KLUIS_DB; default sqlite:kluis.db)\n"             \
+    "  --keys PATH       the key store, kept apart from the data (KLUIS_KEYS; default: the\n"      \
+    "                    store's path + .keys); mode 0600, refused when others can read it\n"      \
     "  --policy FILE     the policy (KLUIS_POLICY; default kluis.yaml)\n"                          \
     "  --now RFC3339     the engine's clock (KLUIS_NOW; default the current time)\n"
 
@@ -150,19 +152,74 @@ static const struct cli_command commands[] = {
      "                    oldest_remaining} on stdout\n"
      "  -h, --help        show this help\n" STORE_HELP,
      cli_cmd_purge},
-    {"subject", "export everything a tenant holds on a data subject",
+    {"subject", "export or erase everything a tenant holds on a data subject",
      "Usage: kluis subject export --tenant T SUBJECT [--format json|csv] [-o FILE]\n"
      "                            [STORE OPTIONS]\n"
+     "       kluis subject erase --tenant T SUBJECT [--json] [STORE OPTIONS]\n"
      "\n"
-     "Every live record the tenant holds on SUBJECT (art. 15 and 20), as JSON or CSV. A subject\n"
-     "kluis holds nothing on gives an empty list.\n"
+     "'export': every live record the tenant holds on SUBJECT (art. 15 and 20), as JSON or CSV.\n"
+     "A subject kluis holds nothing on gives an empty list. The export is an audit entry.\n"
+     "\n"
+     "'erase' (art. 17): removes every record of SUBJECT that may go and keeps what the law\n"
+     "makes the organisation keep (a legal minimum still running, art. 17(3)(b), or a legal\n"
+     "hold), printing per category what was erased and what is kept until when. The subject's\n"
+     "data keys of every category of which nothing is kept are destroyed (crypto-shredding: no\n"
+     "copy of the data store, backups included, can be read for them any more); when nothing is\n"
+     "kept, its audit pseudonym key too. The erasure is recorded in the key store and applied\n"
+     "again to any data store opened later (a restored backup).\n"
      "\n"
      "Options:\n"
      "  --tenant T            the tenant\n"
-     "  --format json|csv     the format (default: json)\n"
-     "  -o, --output FILE     write to FILE (atomically) instead of stdout\n"
+     "  --format json|csv     export: the format (default: json)\n"
+     "  -o, --output FILE     export: write to FILE (atomically) instead of stdout\n"
+     "  --json                erase: print the report as JSON\n"
      "  -h, --help            show this help\n" STORE_HELP,
      cli_cmd_subject},
+    {"audit", "verify the audit log, sign checkpoints, prove entries",
+     "Usage: kluis audit verify [--against CHECKPOINT] [--json] [STORE OPTIONS]\n"
+     "       kluis audit checkpoint | pubkey [STORE OPTIONS]\n"
+     "       kluis audit prove SEQ [--size N] [--tenant T] [STORE OPTIONS]\n"
+     "       kluis audit consistency M N [STORE OPTIONS]\n"
+     "       kluis audit log [--tenant T] [--from SEQ] [STORE OPTIONS]\n"
+     "       kluis audit check (--key VKEY | --key-file FILE) [PROOF]\n"
+     "\n"
+     "Every action on personal data is one entry of an RFC 9162 Merkle tree; each transaction\n"
+     "signs a C2SP checkpoint of the tree with the log's Ed25519 key (kept in the key store).\n"
+     "\n"
+     "'verify' recomputes the tree from the entries and checks every stored checkpoint, and\n"
+     "CHECKPOINT (a note the auditor kept) when given: exit 0 when all holds, 1 naming the first\n"
+     "bad entry. 'checkpoint' prints a signed checkpoint of the log now; 'pubkey' the key that\n"
+     "verifies them. 'prove' prints an inclusion proof of entry SEQ (JSON: the entry, its leaf\n"
+     "hash, the proof and a checkpoint of size N, default the whole log); 'consistency' a proof\n"
+     "that the log of N entries extends that of M. 'log' prints the entries, one per line (with\n"
+     "--tenant only that tenant's). 'check' verifies a proof with the public key alone: no store.\n"
+     "\n"
+     "Options:\n"
+     "  --against FILE    verify: also check this checkpoint note\n"
+     "  --json            verify: print {ok, entries, checkpoints, first_bad, problem}\n"
+     "  --size N          prove: in the log's first N entries\n"
+     "  --tenant T        prove, log: only this tenant's entries\n"
+     "  --from SEQ        log: start at entry SEQ\n"
+     "  --key VKEY        check: the verification key ('kluis audit pubkey')\n"
+     "  --key-file FILE   check: the same, from a file\n"
+     "  -h, --help        show this help\n" STORE_HELP,
+     cli_cmd_audit},
+    {"keys", "manage the key classes of the key store",
+     "Usage: kluis keys init | rewrap | list [STORE OPTIONS]\n"
+     "       kluis keys rotate CLASS [STORE OPTIONS]\n"
+     "       kluis keys retire CLASS VERSION [STORE OPTIONS]\n"
+     "\n"
+     "Key classes come from the policy's key_classes (plus 'default' for categories that name\n"
+     "none). Each subject's data of a category is encrypted under its own data key, wrapped by\n"
+     "the newest version of its class's key. 'init' makes version 1 of every class that has\n"
+     "none; 'rotate' makes a new version (new data keys are wrapped under it); 'rewrap' moves\n"
+     "every data key to its class's newest version; 'retire' destroys an older version once no\n"
+     "data key uses it (refused while one does). Rotate, rewrap and retire in epochs, so that\n"
+     "old key-store backups become useless as the epochs pass. Each operation is an audit entry.\n"
+     "\n"
+     "Options:\n"
+     "  -h, --help        show this help\n" STORE_HELP,
+     cli_cmd_keys},
     {"demo", "build a populated example store and watch a month of retention",
      "Usage: kluis demo [--db URL] [--records N] [--fresh]\n"
      "\n"

@@ -371,6 +371,22 @@ static int export_option(const char *cmd, int c, const char *arg, void *ctx)
     return -1;
 }
 
+struct erase_args {
+    const char *tenant;
+    bool as_json;
+};
+
+static int erase_option(const char *cmd, int c, const char *arg, void *ctx)
+{
+    (void)cmd;
+    struct erase_args *a = ctx;
+    if (c == OPT_TENANT)
+        a->tenant = arg;
+    else
+        a->as_json = true;
+    return -1;
+}
+
 static int subject_export(const char *cmd, int argc, char **argv)
 {
     static const struct option opts[] = {{"tenant", required_argument, NULL, OPT_TENANT},
@@ -403,8 +419,79 @@ static int subject_export(const char *cmd, int argc, char **argv)
     return status;
 }
 
+static int subject_erase(const char *cmd, int argc, char **argv)
+{
+    static const struct option opts[] = {{"tenant", required_argument, NULL, OPT_TENANT},
+                                         {"json", no_argument, NULL, OPT_JSON},
+                                         {NULL, 0, NULL, 0}};
+    struct cli_env env;
+    cli_env_init(&env, cmd);
+    struct erase_args a = {0};
+    int status = cli_parse_options(cmd, &env, argc, argv, NULL, opts, erase_option, &a);
+    if (status >= 0)
+        return status;
+    if (!a.tenant || !*a.tenant)
+        return cli_usage(cmd, "needs --tenant");
+    if (argc - optind != 1 || !*argv[optind])
+        return cli_usage(cmd, "needs one subject reference");
+    status = cli_env_open(&env);
+    if (status != CLI_OK)
+        return status;
+    struct kluis_err err = {0};
+    struct kluis_erase_report *r = NULL;
+    if (kluis_subject_erase(env.engine, a.tenant, argv[optind], &r, &err) != KLUIS_OK) {
+        status = cli_fail(cmd, &err);
+    } else if (a.as_json) {
+        json_t *o = json_object(), *lines = json_array();
+        char when[32];
+        for (size_t i = 0; i < r->n; i++) {
+            const struct kluis_erase_line *l = &r->lines[i];
+            json_t *x = json_object();
+            json_object_set_new(x, "category", json_string(l->category));
+            json_object_set_new(x, "erased", json_integer((json_int_t)l->erased));
+            json_object_set_new(x, "kept", json_integer((json_int_t)l->kept));
+            if (l->kept_until)
+                json_object_set_new(x, "kept_until",
+                                    json_string(kluis_time_format(l->kept_until, when, 32)));
+            if (l->legal_source)
+                json_object_set_new(x, "legal_source", json_string(l->legal_source));
+            json_object_set_new(x, "held", json_boolean(l->held));
+            json_array_append_new(lines, x);
+        }
+        json_object_set_new(o, "tenant", json_string(a.tenant));
+        json_object_set_new(o, "categories", lines);
+        json_object_set_new(o, "keys_destroyed", json_boolean(r->shredded));
+        cli_print_json(o);
+    } else {
+        char when[32];
+        for (size_t i = 0; i < r->n; i++) {
+            const struct kluis_erase_line *l = &r->lines[i];
+            printf("%s  %" PRIu64 " erased", l->category, l->erased);
+            if (l->kept) {
+                printf(", %" PRIu64 " kept", l->kept);
+                if (l->held)
+                    printf(" under a legal hold");
+                if (l->kept_until)
+                    printf("%s until %s (legal obligation%s%s, art. 17(3)(b))",
+                           l->held ? " and" : "", kluis_time_format(l->kept_until, when, 32),
+                           l->legal_source ? ": " : "", l->legal_source ? l->legal_source : "");
+            }
+            printf("\n");
+        }
+        printf("%s\n", r->n == 0 ? "nothing held on this subject; erased all the same (keys and "
+                                   "pseudonym destroyed)"
+                       : r->shredded ? "keys destroyed: the values cannot be read from any copy"
+                                     : "keys destroyed for every category of which nothing is "
+                                       "kept");
+    }
+    kluis_erase_report_free(r);
+    cli_env_close(&env);
+    return status;
+}
+
 int cli_cmd_subject(int argc, char **argv)
 {
-    static const struct cli_subcommand subs[] = {{"export", subject_export}};
+    static const struct cli_subcommand subs[] = {{"export", subject_export},
+                                                 {"erase", subject_erase}};
     return cli_dispatch("subject", subs, sizeof(subs) / sizeof(subs[0]), argc, argv);
 }

@@ -163,6 +163,15 @@ int cli_env_open(struct cli_env *env)
         return CLI_FAIL;
     }
     kluis_engine_set_now(env->engine, env->now);
+    /* The actor of the audit log: $KLUIS_ACTOR, else the user running the command. */
+    const char *actor = option_or_env(NULL, "KLUIS_ACTOR", NULL);
+    char who[160];
+    if (!actor) {
+        const char *user = option_or_env(NULL, "USER", "unknown");
+        snprintf(who, sizeof(who), "cli:%s", user);
+        actor = who;
+    }
+    kluis_engine_set_actor(env->engine, actor);
     return CLI_OK;
 }
 

@@ -143,3 +143,55 @@ struct kluis_policy *cli_load_policy(const char *cmd, const char *path, bool che
     kluis_findings_free(f);
     return p;
 }
+
+int cli_read_file(const char *cmd, const char *path, size_t max, char **out_buf, size_t *out_len)
+{
+    bool is_stdin = !path || strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        cli_error(cmd, "cannot open %s: %s", path, strerror(errno));
+        return CLI_FAIL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    int status = CLI_OK;
+    while (buf) {
+        if (len + 1 == cap) {
+            char *bigger = cap > max ? NULL : realloc(buf, cap * 2);
+            if (!bigger) {
+                if (cap > max)
+                    status = CLI_FAIL;
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        size_t n = fread(buf + len, 1, cap - 1 - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    const char *name = is_stdin ? "standard input" : path;
+    if (status == CLI_OK && buf && ferror(f)) {
+        cli_error(cmd, "cannot read %s: %s", name, strerror(errno));
+        status = CLI_FAIL;
+    } else if (status != CLI_OK || (buf && len > max)) {
+        cli_error(cmd, "%s is larger than the limit of %zu bytes", name, max);
+        status = CLI_FAIL;
+    } else if (!buf) {
+        cli_error(cmd, "out of memory");
+        status = CLI_FAIL;
+    }
+    if (!is_stdin)
+        fclose(f);
+    if (status != CLI_OK) {
+        free(buf);
+        return status;
+    }
+    buf[len] = '\0';
+    *out_buf = buf;
+    *out_len = len;
+    return CLI_OK;
+}

@@ -100,6 +100,7 @@ void kluis_engine_close(struct kluis_engine *e)
 {
     if (!e)
         return;
+    kluis__audit_free(e);
     kluis_store_close(e->store);
     kluis_keys_close(e->keys);
     OPENSSL_cleanse(e->secret, sizeof(e->secret));
@@ -328,10 +329,17 @@ kluis_rc kluis__engine_txn(struct kluis_engine *e,
         return rc;
     }
     rc = body(e, ctx, err);
-    if (rc == KLUIS_OK && (rc = kluis_keys_commit(e->keys, err)) == KLUIS_OK)
-        return e->be->commit(e->obj, err);
+    /* The audit entries of the action, in its own transaction. */
+    if (rc == KLUIS_OK)
+        rc = kluis__audit_flush(e, err);
+    if (rc == KLUIS_OK && (rc = kluis_keys_commit(e->keys, err)) == KLUIS_OK) {
+        rc = e->be->commit(e->obj, err);
+        kluis__audit_committed(e, rc == KLUIS_OK);
+        return rc;
+    }
     e->be->rollback(e->obj);
     kluis_keys_rollback(e->keys);
+    kluis__audit_committed(e, false);
     return rc;
 }
 
@@ -377,7 +385,13 @@ static kluis_rc tenant_add_body(struct kluis_engine *e, void *vctx, struct kluis
 {
     struct tenant_add_ctx *c = vctx;
     struct kluis_tenant_row t = {c->tenant, c->country, e->now};
-    return e->be->tenant_insert(e->obj, &t, err);
+    kluis_rc rc = e->be->tenant_insert(e->obj, &t, err);
+    if (rc)
+        return rc;
+    json_t *x = json_object();
+    if (c->country)
+        json_object_set_new(x, "country", json_string(c->country));
+    return kluis__audit(e, "tenant.add", c->tenant, NULL, NULL, 0, x, "ok", err);
 }
 
 kluis_rc kluis_tenant_add(struct kluis_engine *e, const char *tenant, const char *country,
@@ -519,6 +533,11 @@ static kluis_rc tenant_set_body(struct kluis_engine *e, void *vctx, struct kluis
     snprintf(key, sizeof(key), "%s.%s", c->c->id, c->key);
     struct kluis_setting_row row = {c->tenant, key, c->value};
     if ((rc = e->be->setting_put(e->obj, &row, err)) != KLUIS_OK)
+        return rc;
+    json_t *x = json_object();
+    json_object_set_new(x, "setting", json_string(key));
+    json_object_set_new(x, "value", json_string(c->value));
+    if ((rc = kluis__audit(e, "tenant.set", c->tenant, NULL, c->c->id, 0, x, "ok", err)))
         return rc;
     if (strcmp(c->key, "retention") != 0)
         return KLUIS_OK;

@@ -198,6 +198,24 @@ static kluis_rc erase_body(struct kluis_engine *e, void *vctx, struct kluis_err 
             cats[n_cats++] = r->lines[i].category;
     }
     r->shredded = !keep_any;
+    /* The entry first: its pseudonym comes from the key the erasure may destroy. */
+    json_t *x = json_object(), *lines = json_array();
+    for (size_t i = 0; i < r->n; i++) {
+        json_t *l = json_object();
+        json_object_set_new(l, "category", json_string(r->lines[i].category));
+        json_object_set_new(l, "erased", json_integer((json_int_t)r->lines[i].erased));
+        json_object_set_new(l, "kept", json_integer((json_int_t)r->lines[i].kept));
+        json_array_append_new(lines, l);
+    }
+    json_object_set_new(x, "categories", lines);
+    json_object_set_new(x, "keys_destroyed",
+                        json_string(!keep_any ? "all"
+                                    : n_cats  ? "some"
+                                              : "none"));
+    if ((rc = kluis__audit(e, "subject.erase", c->tenant, &c->subject, NULL, 0, x, "ok", err))) {
+        free(cats);
+        return rc;
+    }
     if (!keep_any || n_cats > 0)
         rc = kluis_keys_erase(e->keys, c->tenant, &c->subject, keep_any ? cats : NULL,
                               keep_any ? n_cats : 0, e->now, &r->seq, err);
@@ -214,10 +232,10 @@ static kluis_rc erase_body(struct kluis_engine *e, void *vctx, struct kluis_err 
                 rc = e->be->erasure_apply(e->obj, r->seq, c->tenant, &c->subject,
                                           r->lines[i].category, NULL, err);
         for (size_t i = 0; rc == KLUIS_OK && i < c->n; i++) {
-            struct rec *x = &c->recs[i];
-            struct kluis_erase_line *l = line_for(r, x->category);
-            if (l && l->kept && !x->held && x->floor <= e->now)
-                rc = e->be->record_delete(e->obj, c->tenant, x->id, err);
+            struct rec *rec = &c->recs[i];
+            struct kluis_erase_line *l = line_for(r, rec->category);
+            if (l && l->kept && !rec->held && rec->floor <= e->now)
+                rc = e->be->record_delete(e->obj, c->tenant, rec->id, err);
         }
     }
     return rc;

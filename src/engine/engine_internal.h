@@ -5,8 +5,23 @@
 #ifndef KLUIS_ENGINE_INTERNAL_H
 #define KLUIS_ENGINE_INTERNAL_H
 
+#include <jansson.h>
+
 #include "kluis/engine.h"
 #include "kluis/kluis.h"
+
+/* The audit log's state in an engine (engine_audit.c). */
+struct kluis__audit {
+    bool ready;
+    struct kluis_merkle range; /* committed */
+    struct kluis_merkle next;  /* with the flushed entries, until the commit */
+    bool flushed;
+    struct kluis_audit_row *pending; /* this transaction's entries (bodies malloc'd) */
+    char (*tenants)[KLUIS_TENANT_MAX + 1];
+    size_t n, cap;
+    struct kluis_note_signer signer;
+    char origin[128];
+};
 
 struct kluis_engine {
     const struct kluis_policy *policy;
@@ -16,6 +31,8 @@ struct kluis_engine {
     void *obj;
     int64_t now;
     uint8_t secret[32];
+    char actor[128];
+    struct kluis__audit audit;
 };
 
 #define KLUIS__MAX_SETTINGS 256
@@ -48,6 +65,20 @@ kluis_rc kluis__engine_held(struct kluis_engine *e, const char *tenant, const ch
                             bool *out_held, struct kluis_err *err);
 kluis_rc kluis__engine_destroy_doomed_keys(struct kluis_engine *e, struct kluis_err *err);
 kluis_rc kluis__engine_reapply_erasures(struct kluis_engine *e, struct kluis_err *err);
+/* Audit (engine_audit.c): an entry of the open transaction; extra (may be NULL) is taken. */
+kluis_rc kluis__audit(struct kluis_engine *e, const char *action, const char *tenant,
+                      const struct kluis_subject_ref *subject, const char *category,
+                      uint64_t record, json_t *extra, const char *result, struct kluis_err *err);
+/* The same, in a transaction of its own. */
+kluis_rc kluis__audit_own(struct kluis_engine *e, const char *action, const char *tenant,
+                          const struct kluis_subject_ref *subject, const char *category,
+                          uint64_t record, json_t *extra, const char *result,
+                          struct kluis_err *err);
+kluis_rc kluis__audit_flush(struct kluis_engine *e, struct kluis_err *err);
+void kluis__audit_committed(struct kluis_engine *e, bool committed);
+void kluis__audit_discard(struct kluis_engine *e);
+void kluis__audit_free(struct kluis_engine *e);
+
 kluis_rc kluis__engine_txn(struct kluis_engine *e,
                            kluis_rc (*body)(struct kluis_engine *, void *, struct kluis_err *),
                            void *ctx, struct kluis_err *err);

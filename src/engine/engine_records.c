@@ -141,7 +141,16 @@ static kluis_rc put_one(struct kluis_engine *e, const struct kluis__tenant_state
         .value = in->value,
         .value_len = in->value_len,
     };
-    return e->be->record_insert(e->obj, &row, out_id, err);
+    uint64_t id = 0;
+    if ((rc = e->be->record_insert(e->obj, &row, &id, err)))
+        return rc;
+    *out_id = id;
+    json_t *x = json_object();
+    char when[32];
+    if (r.expiry != KLUIS_TIME_NEVER)
+        json_object_set_new(x, "expires",
+                            json_string(kluis_time_format(r.expiry, when, sizeof(when))));
+    return kluis__audit(e, "record.put", in->tenant, &subject, c->id, id, x, "ok", err);
 }
 
 struct put_ctx {
@@ -229,8 +238,20 @@ void kluis_record_free(struct kluis_record *r)
 
 struct get_ctx {
     struct kluis_record *out;
+    struct kluis_subject_ref subject;
     bool oom;
 };
+
+struct read_ctx {
+    const char *tenant;
+    uint64_t id;
+    const char *purpose;
+    const struct kluis_purpose *pu;
+    struct kluis_record *out;
+    struct kluis_subject_ref subject;
+};
+
+static kluis_rc read_body(struct kluis_engine *e, void *vctx, struct kluis_err *err);
 
 static int get_cb(void *ctx, const struct kluis_record_row *row)
 {
@@ -258,6 +279,7 @@ static int get_cb(void *ctx, const struct kluis_record_row *row)
     if (row->value_len)
         memcpy(r->value, row->value, row->value_len);
     g->out = r;
+    g->subject = row->subject;
     return 0;
 }
 
@@ -270,6 +292,37 @@ kluis_rc kluis_record_get(struct kluis_engine *e, const char *tenant, uint64_t i
     const struct kluis_purpose *pu = kluis_policy_find_purpose(e->policy, purpose);
     if (!pu)
         return kluis_err_set(err, KLUIS_EREFUSED, "the policy has no purpose '%s'", purpose);
+    struct read_ctx c = {.tenant = tenant, .id = id, .purpose = purpose, .pu = pu};
+    kluis_rc rc = kluis__engine_txn(e, read_body, &c, err);
+    if (rc == KLUIS_EREFUSED && c.out) {
+        /* A refused read is an action too: its entry, in a transaction of its own. */
+        struct kluis_err e2 = {0};
+        json_t *x = json_object();
+        json_object_set_new(x, "purpose", json_string(purpose));
+        kluis_rc rc2 = kluis__audit_own(e, "record.read", tenant, &c.subject, c.out->category, id,
+                                        x, "refused", &e2);
+        if (rc2 != KLUIS_OK && err)
+            *err = e2;
+        kluis_record_free(c.out);
+        return rc2 ? rc2 : rc;
+    }
+    if (rc != KLUIS_OK) {
+        kluis_record_free(c.out);
+        return rc;
+    }
+    *out_record = c.out;
+    return KLUIS_OK;
+}
+
+/* The read itself; its audit entry commits before the value is handed out. */
+static kluis_rc read_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
+{
+    struct read_ctx *c = vctx;
+    const char *tenant = c->tenant, *purpose = c->purpose;
+    const struct kluis_purpose *pu = c->pu;
+    uint64_t id = c->id;
+    kluis_record_free(c->out);
+    c->out = NULL;
     struct get_ctx g = {0};
     kluis_rc rc = e->be->record_get(e->obj, tenant, id, get_cb, &g, err);
     if (rc == KLUIS_ENOTFOUND)
@@ -278,6 +331,7 @@ kluis_rc kluis_record_get(struct kluis_engine *e, const char *tenant, uint64_t i
         return rc;
     if (g.oom)
         return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    c->subject = g.subject;
     /* Past its expiry a record does not exist, even before a purge removed it (art. 5(1)(e)):
      * the answer is the same as for an id that was never there. */
     if (g.out->expiry <= e->now && !g.out->held) {
@@ -285,16 +339,15 @@ kluis_rc kluis_record_get(struct kluis_engine *e, const char *tenant, uint64_t i
         return kluis_err_set(err, KLUIS_ENOTFOUND, "no record %" PRIu64 " for tenant '%s'", id,
                              tenant);
     }
-    if (!kluis_purpose_uses(pu, g.out->category)) {
-        kluis_err_set(err, KLUIS_EREFUSED,
-                      "purpose '%s' does not use category '%s' (art. 5(1)(b): purpose "
-                      "limitation)",
-                      purpose, g.out->category);
-        kluis_record_free(g.out);
-        return KLUIS_EREFUSED;
-    }
-    *out_record = g.out;
-    return KLUIS_OK;
+    c->out = g.out;
+    if (!kluis_purpose_uses(pu, g.out->category))
+        return kluis_err_set(err, KLUIS_EREFUSED,
+                             "purpose '%s' does not use category '%s' (art. 5(1)(b): purpose "
+                             "limitation)",
+                             purpose, g.out->category);
+    json_t *x = json_object();
+    json_object_set_new(x, "purpose", json_string(purpose));
+    return kluis__audit(e, "record.read", tenant, &g.subject, g.out->category, id, x, "ok", err);
 }
 
 /* ---- Events ------------------------------------------------------------------------------- */
@@ -340,7 +393,14 @@ static kluis_rc event_body(struct kluis_engine *e, void *vctx, struct kluis_err 
         .subject = in->subject ? &subject : NULL,
         .link = in->link ? ec->link : NULL,
     };
-    return kluis__engine_recompute_all(e, &st, &f, waits_for, (void *)in, &ec->affected, err);
+    if ((rc = kluis__engine_recompute_all(e, &st, &f, waits_for, (void *)in, &ec->affected, err)))
+        return rc;
+    /* The link's key only: its value names an integration or a draft of one customer. */
+    json_t *x = json_object();
+    json_object_set_new(x, "event", json_string(in->name));
+    json_object_set_new(x, "affected", json_integer((json_int_t)ec->affected));
+    return kluis__audit(e, "event", in->tenant, in->subject ? &subject : NULL, NULL, 0, x, "ok",
+                        err);
 }
 
 kluis_rc kluis_event_record(struct kluis_engine *e, const struct kluis_event_input *in,
@@ -407,6 +467,12 @@ static kluis_rc hold_add_body(struct kluis_engine *e, void *vctx, struct kluis_e
         .placed = e->now,
     };
     if ((rc = e->be->hold_insert(e->obj, &row, &h->id, err)))
+        return rc;
+    /* Not the reason: it is free text someone typed and may name people. */
+    json_t *x = json_object();
+    json_object_set_new(x, "hold", json_integer((json_int_t)h->id));
+    if ((rc = kluis__audit(e, "hold.add", h->tenant, h->subject ? &subject : NULL, h->category, 0,
+                           x, "ok", err)))
         return rc;
     struct kluis_record_filter f = {
         .tenant = h->tenant,
@@ -475,6 +541,11 @@ static kluis_rc hold_release_body(struct kluis_engine *e, void *vctx, struct klu
     if (h.released)
         return kluis_err_set(err, KLUIS_EREFUSED, "hold %" PRIu64 " was released already", rc_->id);
     if ((rc = e->be->hold_release(e->obj, rc_->id, e->now, err)))
+        return rc;
+    json_t *x = json_object();
+    json_object_set_new(x, "hold", json_integer((json_int_t)rc_->id));
+    if ((rc = kluis__audit(e, "hold.release", h.tenant, h.has_subject ? &h.subject : NULL,
+                           h.has_category ? h.category : NULL, 0, x, "ok", err)))
         return rc;
     struct kluis__tenant_state st;
     if ((rc = kluis__engine_tenant(e, h.tenant, &st, err)))
@@ -586,9 +657,26 @@ static kluis_rc purge_body(struct kluis_engine *e, void *vctx, struct kluis_err 
     r->receipt_json = receipt_json(r);
     if (!r->receipt_json)
         return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
-    /* The receipt is written in the same transaction as the removal: there is never a purge
-     * without its receipt, or a receipt of a purge that did not happen. */
-    return e->be->receipt_insert(e->obj, r->at, r->receipt_json, err);
+    /* The receipt is written in the same transaction as the removal, and chained into the
+     * audit log: there is never a purge without its receipt, or a receipt of a purge that did
+     * not happen. */
+    if ((rc = e->be->receipt_insert(e->obj, r->at, r->receipt_json, err)))
+        return rc;
+    /* Audit entry bodies past the policy's audit retention go too (their hashes stay). The
+     * shortest length of the period is used, so a body is never kept longer than promised. */
+    struct kluis_duration d;
+    uint64_t pruned = 0;
+    if (kluis_policy_audit_retention(e->policy, &d)) {
+        int64_t min_h, max_h;
+        kluis_duration_bounds_h(d, &min_h, &max_h);
+        if ((rc = e->be->audit_prune(e->obj, e->now - min_h * 3600, &pruned, err)))
+            return rc;
+    }
+    json_t *x = json_object();
+    json_t *receipt = json_loads(r->receipt_json, 0, NULL);
+    json_object_set_new(x, "receipt", receipt ? receipt : json_null());
+    json_object_set_new(x, "audit_bodies_removed", json_integer((json_int_t)pruned));
+    return kluis__audit(e, "purge", NULL, NULL, NULL, 0, x, "ok", err);
 }
 
 kluis_rc kluis_purge(struct kluis_engine *e, bool dry_run, struct kluis_purge_report **out_report,
@@ -732,6 +820,13 @@ kluis_rc kluis_subject_export(struct kluis_engine *e, const char *tenant, const 
     rc = e->be->records_scan(e->obj, &f, export_cb, &x, err);
     if (rc == KLUIS_OK && x.oom)
         rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    if (rc == KLUIS_OK) {
+        /* The export reads values: its entry commits before they are handed out. */
+        json_t *a = json_object();
+        json_object_set_new(a, "records", json_integer((json_int_t)json_array_size(x.records)));
+        json_object_set_new(a, "format", json_string(csv ? "csv" : "json"));
+        rc = kluis__audit_own(e, "subject.export", tenant, &ref, NULL, 0, a, "ok", err);
+    }
     if (rc != KLUIS_OK) {
         json_decref(x.records);
         return rc;

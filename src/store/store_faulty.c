@@ -76,6 +76,28 @@ FWD(erasure_apply,
      uint64_t *n, struct kluis_err *err),
     (obj, seq, t, s, c, n, err))
 FWD(erasures_applied, (void *obj, uint64_t *seq, struct kluis_err *err), (obj, seq, err))
+FWD(audit_append, (void *obj, const struct kluis_audit_row *r, size_t n, struct kluis_err *err),
+    (obj, r, n, err))
+FWD(audit_scan,
+    (void *obj, uint64_t from, uint64_t to, const char *t, kluis_audit_fn fn, void *ctx,
+     struct kluis_err *err),
+    (obj, from, to, t, fn, ctx, err))
+FWD(audit_leaves,
+    (void *obj, uint64_t from, uint64_t to, uint8_t (*out)[32], struct kluis_err *err),
+    (obj, from, to, out, err))
+FWD(audit_prune, (void *obj, int64_t before, uint64_t *n, struct kluis_err *err),
+    (obj, before, n, err))
+FWD(checkpoint_put, (void *obj, uint64_t size, const char *note, struct kluis_err *err),
+    (obj, size, note, err))
+FWD(checkpoints_scan,
+    (void *obj, uint64_t from, uint64_t to, int (*fn)(void *, uint64_t, const char *), void *ctx,
+     struct kluis_err *err),
+    (obj, from, to, fn, ctx, err))
+FWD(meta_get,
+    (void *obj, const char *key, void *buf, size_t cap, size_t *len, struct kluis_err *err),
+    (obj, key, buf, cap, len, err))
+FWD(meta_put, (void *obj, const char *key, const void *v, size_t n, struct kluis_err *err),
+    (obj, key, v, n, err))
 FWD(doomed_keys, (void *obj, int64_t *nos, size_t cap, size_t *n, struct kluis_err *err),
     (obj, nos, cap, n, err))
 FWD(doomed_keys_done, (void *obj, const int64_t *nos, size_t n, struct kluis_err *err),
@@ -150,6 +172,14 @@ const struct kluis_store_backend *kluis_store_faulty(const struct kluis_store_ba
         .id = f_id,
         .erasure_apply = f_erasure_apply,
         .erasures_applied = f_erasures_applied,
+        .audit_append = f_audit_append,
+        .audit_scan = f_audit_scan,
+        .audit_leaves = f_audit_leaves,
+        .audit_prune = f_audit_prune,
+        .checkpoint_put = f_checkpoint_put,
+        .checkpoints_scan = f_checkpoints_scan,
+        .meta_get = f_meta_get,
+        .meta_put = f_meta_put,
         .doomed_keys = f_doomed_keys,
         .doomed_keys_done = f_doomed_keys_done,
         .legacy_secret = f_legacy_secret,

@@ -385,7 +385,12 @@ static kluis_rc migrate_to_3(struct sq *s, struct kluis_err *err)
     if (rc == KLUIS_OK)
         rc = exec(s,
                   "PRAGMA secure_delete = ON; DROP TABLE bucket_keys;"
-                  "CREATE TABLE doomed_keys(no INTEGER PRIMARY KEY);",
+                  "CREATE TABLE doomed_keys(no INTEGER PRIMARY KEY);"
+                  "CREATE TABLE audit(seq INTEGER PRIMARY KEY, leaf BLOB NOT NULL, body BLOB,"
+                  " tenant TEXT, at INTEGER NOT NULL);"
+                  "CREATE INDEX audit_tenant ON audit(tenant, seq) WHERE tenant IS NOT NULL;"
+                  "CREATE INDEX audit_at ON audit(at) WHERE body IS NOT NULL;"
+                  "CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);",
                   err);
     if (rc == KLUIS_OK) {
         uint8_t id[16];
@@ -1436,6 +1441,200 @@ static kluis_rc sq_doomed_keys_done(void *obj, const int64_t *nos, size_t n, str
     return rc;
 }
 
+/* ---- Audit log ------------------------------------------------------------------------------ */
+
+static kluis_rc sq_audit_append(void *obj, const struct kluis_audit_row *rows, size_t n,
+                                struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(
+        s, "INSERT INTO audit(seq, leaf, body, tenant, at) VALUES(?1, ?2, ?3, ?4, ?5)", &st, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n && rc == KLUIS_OK; i++) {
+        const struct kluis_audit_row *r = &rows[i];
+        if (r->seq > (uint64_t)INT64_MAX) {
+            rc = kluis_err_set(err, KLUIS_EINVAL, "store: audit sequence out of range");
+            break;
+        }
+        sqlite3_bind_int64(st, 1, (int64_t)r->seq);
+        sqlite3_bind_blob(st, 2, r->leaf, 32, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 3, r->body, (int)r->body_len, SQLITE_STATIC);
+        if (r->tenant)
+            sqlite3_bind_text(st, 4, r->tenant, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 4);
+        sqlite3_bind_int64(st, 5, r->at);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = sq_fail(s, err, "appending to the audit log");
+        sqlite3_reset(st);
+    }
+    sqlite3_clear_bindings(st);
+    release(s, st);
+    return rc;
+}
+
+static kluis_rc sq_audit_scan(void *obj, uint64_t from, uint64_t to, const char *tenant,
+                              kluis_audit_fn fn, void *ctx, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s,
+                         tenant ? "SELECT seq, leaf, body, tenant, at FROM audit WHERE tenant = ?3 "
+                                  "AND seq >= ?1 AND seq < ?2 ORDER BY seq"
+                                : "SELECT seq, leaf, body, tenant, at FROM audit WHERE seq >= ?1 "
+                                  "AND seq < ?2 ORDER BY seq",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, from > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)from);
+    sqlite3_bind_int64(st, 2, to > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)to);
+    if (tenant)
+        sqlite3_bind_text(st, 3, tenant, -1, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct kluis_audit_row r = {
+            .seq = (uint64_t)sqlite3_column_int64(st, 0),
+            .body = sqlite3_column_blob(st, 2),
+            .body_len = (size_t)sqlite3_column_bytes(st, 2),
+            .tenant = (const char *)sqlite3_column_text(st, 3),
+            .at = sqlite3_column_int64(st, 4),
+        };
+        if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+            r.body = NULL;
+        /* A damaged leaf column is passed as zeroes; the verifier finds it. */
+        if (sqlite3_column_bytes(st, 1) == 32)
+            memcpy(r.leaf, sqlite3_column_blob(st, 1), 32);
+        else
+            memset(r.leaf, 0, 32);
+        if (fn(ctx, &r))
+            break;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = sq_fail(s, err, "reading the audit log");
+    release(s, st);
+    return rc;
+}
+
+static kluis_rc sq_audit_leaves(void *obj, uint64_t from, uint64_t to, uint8_t (*out)[32],
+                                struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, "SELECT seq, leaf FROM audit WHERE seq >= ?1 AND seq < ?2 ORDER BY seq",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)from);
+    sqlite3_bind_int64(st, 2, (int64_t)to);
+    uint64_t next = from;
+    while (rc == KLUIS_OK && sqlite3_step(st) == SQLITE_ROW) {
+        if ((uint64_t)sqlite3_column_int64(st, 0) != next || sqlite3_column_bytes(st, 1) != 32)
+            rc = kluis_err_set(err, KLUIS_ECORRUPT, "audit entry %" PRIu64 " is missing or damaged",
+                               next);
+        else
+            memcpy(out[next - from], sqlite3_column_blob(st, 1), 32);
+        next++;
+    }
+    release(s, st);
+    if (rc == KLUIS_OK && next != to)
+        rc = kluis_err_set(err, KLUIS_ECORRUPT, "audit entry %" PRIu64 " is missing", next);
+    return rc;
+}
+
+static kluis_rc sq_audit_prune(void *obj, int64_t before, uint64_t *out_pruned,
+                               struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc =
+        cached(s, "UPDATE audit SET body = NULL WHERE at < ?1 AND body IS NOT NULL", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, before);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sq_fail(s, err, "pruning the audit log");
+    else if (out_pruned)
+        *out_pruned = (uint64_t)sqlite3_changes(s->db);
+    release(s, st);
+    return rc;
+}
+
+static kluis_rc sq_checkpoint_put(void *obj, uint64_t size, const char *note, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc =
+        cached(s, "INSERT OR REPLACE INTO checkpoints(size, note) VALUES(?1, ?2)", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)size);
+    sqlite3_bind_text(st, 2, note, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sq_fail(s, err, "storing a checkpoint");
+    release(s, st);
+    return rc;
+}
+
+static kluis_rc sq_checkpoints_scan(void *obj, uint64_t from, uint64_t to,
+                                    int (*fn)(void *ctx, uint64_t size, const char *note),
+                                    void *ctx, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(
+        s, "SELECT size, note FROM checkpoints WHERE size >= ?1 AND size <= ?2 ORDER BY size", &st,
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, from > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)from);
+    sqlite3_bind_int64(st, 2, to > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)to);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *note = (const char *)sqlite3_column_text(st, 1);
+        if (fn(ctx, (uint64_t)sqlite3_column_int64(st, 0), note ? note : ""))
+            break;
+    }
+    release(s, st);
+    return KLUIS_OK;
+}
+
+static kluis_rc sq_meta_get(void *obj, const char *key, void *buf, size_t cap, size_t *out_len,
+                            struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, "SELECT value FROM meta WHERE key = ?1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        release(s, st);
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "store: no '%s'", key);
+    }
+    size_t n = (size_t)sqlite3_column_bytes(st, 0);
+    memcpy(buf, sqlite3_column_blob(st, 0), n < cap ? n : cap);
+    *out_len = n;
+    release(s, st);
+    return KLUIS_OK;
+}
+
+static kluis_rc sq_meta_put(void *obj, const char *key, const void *v, size_t n,
+                            struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, v, (int)n, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sq_fail(s, err, "storing a setting of the store");
+    release(s, st);
+    return rc;
+}
+
 static kluis_rc sq_erasures_applied(void *obj, uint64_t *out_seq, struct kluis_err *err)
 {
     struct sq *s = obj;
@@ -2105,6 +2304,14 @@ const struct kluis_store_backend kluis_store_sqlite = {
     .id = sq_id,
     .erasure_apply = sq_erasure_apply,
     .erasures_applied = sq_erasures_applied,
+    .audit_append = sq_audit_append,
+    .audit_scan = sq_audit_scan,
+    .audit_leaves = sq_audit_leaves,
+    .audit_prune = sq_audit_prune,
+    .checkpoint_put = sq_checkpoint_put,
+    .checkpoints_scan = sq_checkpoints_scan,
+    .meta_get = sq_meta_get,
+    .meta_put = sq_meta_put,
     .doomed_keys = sq_doomed_keys,
     .doomed_keys_done = sq_doomed_keys_done,
     .legacy_secret = sq_legacy_secret,

@@ -1,0 +1,774 @@
+/*
+ * The audit log: one entry per action on personal data, appended in the transaction of the
+ * action itself, as leaves of an RFC 9162 Merkle tree whose heads are signed as C2SP checkpoints.
+ *
+ * An entry is a compact JSON object with sorted keys: seq (its leaf index), at, actor, action,
+ * tenant, subject (a pseudonym keyed per subject in the key store, destroyed on erasure),
+ * category, record, result, and what the action adds (a purge's receipt, an event's name). It
+ * never holds a value, a subject's reference or a reason text someone typed, so erasure never
+ * has to touch the log.
+ *
+ * Entries gather during a transaction (kluis__audit); before the commit kluis__audit_flush
+ * writes them, the log's new compact range (meta 'audit_range') and a signed checkpoint of the
+ * new size, all in the same data-store transaction: an action without its entries, or entries
+ * without their action, cannot be committed. A checkpoint per transaction lets a verifier name
+ * the first transaction whose entries no longer match what was signed.
+ *
+ * Entry bodies older than the policy's audit retention are removed by the purge; their leaf
+ * hashes stay, so the tree still verifies.
+ */
+#include "engine/engine_internal.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RANGE_KEY "audit_range"
+
+/* ---- The compact range, persisted -------------------------------------------------------------
+ */
+
+/* Serialised: size (8 bytes, big-endian), then the roots of its perfect subtrees, one per set
+ * bit of the size, largest first (struct kluis_merkle keeps them so). */
+static size_t range_encode(const struct kluis_merkle *m, uint8_t *out)
+{
+    for (int i = 0; i < 8; i++)
+        out[i] = (uint8_t)(m->size >> (56 - 8 * i));
+    size_t k = (size_t)__builtin_popcountll(m->size);
+    memcpy(out + 8, m->stack, k * 32);
+    return 8 + k * 32;
+}
+
+static bool range_decode(const uint8_t *in, size_t n, struct kluis_merkle *m)
+{
+    if (n < 8)
+        return false;
+    kluis_merkle_init(m);
+    uint64_t size = 0;
+    for (int i = 0; i < 8; i++)
+        size = size << 8 | in[i];
+    size_t k = (size_t)__builtin_popcountll(size);
+    if (n != 8 + k * 32)
+        return false;
+    memcpy(m->stack, in + 8, k * 32);
+    m->size = size;
+    return true;
+}
+
+/* Loads the committed range and the signing key, once. */
+static kluis_rc audit_ready(struct kluis_engine *e, struct kluis_err *err)
+{
+    struct kluis__audit *a = &e->audit;
+    if (a->ready)
+        return KLUIS_OK;
+    uint8_t buf[8 + 64 * 32];
+    size_t n = 0;
+    kluis_rc rc = e->be->meta_get(e->obj, RANGE_KEY, buf, sizeof(buf), &n, err);
+    if (rc == KLUIS_ENOTFOUND) {
+        kluis_merkle_init(&a->range);
+    } else if (rc) {
+        return rc;
+    } else if (n > sizeof(buf) || !range_decode(buf, n, &a->range)) {
+        return kluis_err_set(err, KLUIS_ECORRUPT, "the audit log's tree state is damaged");
+    }
+    uint8_t id[16];
+    if ((rc = e->be->id(e->obj, id, err)))
+        return rc;
+    static const char hex[] = "0123456789abcdef";
+    char idhex[33];
+    for (int i = 0; i < 16; i++) {
+        idhex[2 * i] = hex[id[i] >> 4];
+        idhex[2 * i + 1] = hex[id[i] & 15];
+    }
+    idhex[32] = '\0';
+    snprintf(a->origin, sizeof(a->origin), "kluis.local/audit/%s", idhex);
+    if ((rc = kluis_keys_signer(e->keys, a->origin, &a->signer, err)))
+        return rc;
+    a->ready = true;
+    return KLUIS_OK;
+}
+
+/* ---- Gathering entries ------------------------------------------------------------------------
+ */
+
+void kluis__audit_discard(struct kluis_engine *e)
+{
+    struct kluis__audit *a = &e->audit;
+    for (size_t i = 0; i < a->n; i++)
+        free((void *)a->pending[i].body);
+    a->n = 0;
+}
+
+kluis_rc kluis__audit(struct kluis_engine *e, const char *action, const char *tenant,
+                      const struct kluis_subject_ref *subject, const char *category,
+                      uint64_t record, json_t *extra, const char *result, struct kluis_err *err)
+{
+    struct kluis__audit *a = &e->audit;
+    kluis_rc rc = audit_ready(e, err);
+    if (rc) {
+        json_decref(extra);
+        return rc;
+    }
+    json_t *o = extra ? extra : json_object();
+    char when[32];
+    uint64_t seq = a->range.size + a->n;
+    json_object_set_new(o, "seq", json_integer((json_int_t)seq));
+    json_object_set_new(o, "at", json_string(kluis_time_format(e->now, when, sizeof(when))));
+    json_object_set_new(o, "actor", json_string(e->actor[0] ? e->actor : "kluis"));
+    json_object_set_new(o, "action", json_string(action));
+    json_object_set_new(o, "result", json_string(result ? result : "ok"));
+    if (tenant)
+        json_object_set_new(o, "tenant", json_string(tenant));
+    if (category)
+        json_object_set_new(o, "category", json_string(category));
+    if (record)
+        json_object_set_new(o, "record", json_integer((json_int_t)record));
+    if (subject && tenant) {
+        char pseudonym[33];
+        if ((rc = kluis_keys_pseudonym(e->keys, tenant, subject, pseudonym, err))) {
+            json_decref(o);
+            return rc;
+        }
+        json_object_set_new(o, "subject", json_string(pseudonym));
+    }
+    char *body = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    if (!body)
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 16;
+        struct kluis_audit_row *v = realloc(a->pending, cap * sizeof(*v));
+        char(*t)[KLUIS_TENANT_MAX + 1] = v ? realloc(a->tenants, cap * sizeof(*t)) : NULL;
+        if (v)
+            a->pending = v;
+        if (!t) {
+            free(body);
+            return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+        }
+        a->tenants = t;
+        a->cap = cap;
+    }
+    struct kluis_audit_row *r = &a->pending[a->n];
+    memset(r, 0, sizeof(*r));
+    r->seq = seq;
+    r->body = body;
+    r->body_len = strlen(body);
+    r->at = e->now;
+    kluis_merkle_leaf(body, r->body_len, r->leaf);
+    if (tenant)
+        snprintf(a->tenants[a->n], sizeof(a->tenants[0]), "%s", tenant);
+    else
+        a->tenants[a->n][0] = '\0';
+    a->n++;
+    return KLUIS_OK;
+}
+
+/* Signs a checkpoint of the tree m; *out_note is malloc'd. */
+static kluis_rc sign_checkpoint(struct kluis_engine *e, const struct kluis_merkle *m,
+                                char **out_note, struct kluis_err *err)
+{
+    struct kluis_checkpoint cp = {.size = m->size};
+    snprintf(cp.origin, sizeof(cp.origin), "%s", e->audit.origin);
+    kluis_merkle_root(m, cp.root);
+    char *text = NULL;
+    size_t len = 0, note_len = 0;
+    kluis_rc rc = kluis_checkpoint_text(&cp, &text, &len, err);
+    if (rc == KLUIS_OK)
+        rc = kluis_note_sign(&e->audit.signer, text, len, out_note, &note_len, err);
+    free(text);
+    return rc;
+}
+
+kluis_rc kluis__audit_flush(struct kluis_engine *e, struct kluis_err *err)
+{
+    struct kluis__audit *a = &e->audit;
+    if (a->n == 0)
+        return KLUIS_OK;
+    for (size_t i = 0; i < a->n; i++)
+        a->pending[i].tenant = a->tenants[i][0] ? a->tenants[i] : NULL;
+    kluis_rc rc = e->be->audit_append(e->obj, a->pending, a->n, err);
+    if (rc)
+        return rc;
+    a->next = a->range;
+    for (size_t i = 0; i < a->n; i++)
+        kluis_merkle_push(&a->next, a->pending[i].leaf);
+    uint8_t buf[8 + 64 * 32];
+    size_t n = range_encode(&a->next, buf);
+    if ((rc = e->be->meta_put(e->obj, RANGE_KEY, buf, n, err)))
+        return rc;
+    char *note = NULL;
+    if ((rc = sign_checkpoint(e, &a->next, &note, err)))
+        return rc;
+    rc = e->be->checkpoint_put(e->obj, a->next.size, note, err);
+    free(note);
+    a->flushed = rc == KLUIS_OK;
+    return rc;
+}
+
+void kluis__audit_committed(struct kluis_engine *e, bool committed)
+{
+    struct kluis__audit *a = &e->audit;
+    if (committed && a->flushed)
+        a->range = a->next;
+    a->flushed = false;
+    kluis__audit_discard(e);
+}
+
+void kluis__audit_free(struct kluis_engine *e)
+{
+    struct kluis__audit *a = &e->audit;
+    kluis__audit_discard(e);
+    free(a->pending);
+    free(a->tenants);
+    kluis_note_signer_wipe(&a->signer);
+}
+
+void kluis_engine_set_actor(struct kluis_engine *e, const char *actor)
+{
+    snprintf(e->actor, sizeof(e->actor), "%s", actor ? actor : "");
+}
+
+/* An action of its own, in its own transaction (a key operation, a refusal). */
+struct own_ctx {
+    const char *action, *tenant, *category;
+    const struct kluis_subject_ref *subject;
+    uint64_t record;
+    json_t *extra;
+    const char *result;
+};
+
+static kluis_rc own_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
+{
+    struct own_ctx *c = vctx;
+    json_t *extra = c->extra;
+    c->extra = NULL;
+    return kluis__audit(e, c->action, c->tenant, c->subject, c->category, c->record, extra,
+                        c->result, err);
+}
+
+kluis_rc kluis__audit_own(struct kluis_engine *e, const char *action, const char *tenant,
+                          const struct kluis_subject_ref *subject, const char *category,
+                          uint64_t record, json_t *extra, const char *result, struct kluis_err *err)
+{
+    struct own_ctx c = {action, tenant, category, subject, record, extra, result};
+    kluis_rc rc = kluis__engine_txn(e, own_body, &c, err);
+    json_decref(c.extra);
+    return rc;
+}
+
+/* ---- Reading
+ * -------------------------------------------------------------------------------------- */
+
+struct entries_ctx {
+    kluis_audit_entry_fn fn;
+    void *ctx;
+};
+
+static int entry_cb(void *vctx, const struct kluis_audit_row *r)
+{
+    struct entries_ctx *c = vctx;
+    struct kluis_audit_entry x = {
+        .seq = r->seq,
+        .body = r->body,
+        .body_len = r->body_len,
+        .tenant = r->tenant,
+        .at = r->at,
+    };
+    memcpy(x.leaf, r->leaf, 32);
+    return c->fn(c->ctx, &x);
+}
+
+kluis_rc kluis_audit_entries(struct kluis_engine *e, const char *tenant, uint64_t from,
+                             kluis_audit_entry_fn fn, void *ctx, struct kluis_err *err)
+{
+    struct entries_ctx c = {fn, ctx};
+    return e->be->audit_scan(e->obj, from, UINT64_MAX >> 1, tenant, entry_cb, &c, err);
+}
+
+kluis_rc kluis_audit_size(struct kluis_engine *e, uint64_t *out_size, struct kluis_err *err)
+{
+    kluis_rc rc = audit_ready(e, err);
+    if (rc == KLUIS_OK)
+        *out_size = e->audit.range.size;
+    return rc;
+}
+
+kluis_rc kluis_audit_pubkey(struct kluis_engine *e, char *out, size_t size, struct kluis_err *err)
+{
+    kluis_rc rc = audit_ready(e, err);
+    if (rc)
+        return rc;
+    struct kluis_note_verifier v;
+    kluis_note_verifier_of(&e->audit.signer, &v);
+    return kluis_note_verifier_format(&v, out, size, err);
+}
+
+static kluis_rc leaves_cb(void *ctx, uint64_t from, uint64_t to, uint8_t (*out)[KLUIS_HASH_LEN],
+                          struct kluis_err *err)
+{
+    struct kluis_engine *e = ctx;
+    return e->be->audit_leaves(e->obj, from, to, out, err);
+}
+
+/* A signed checkpoint of the first size entries (size <= the log's). */
+static kluis_rc checkpoint_of(struct kluis_engine *e, uint64_t size, char **out_note,
+                              struct kluis_err *err)
+{
+    struct kluis_merkle m;
+    if (size == e->audit.range.size) {
+        m = e->audit.range;
+    } else {
+        /* Any prefix: its root from the leaves (a true statement about the log, signed now). */
+        kluis_merkle_init(&m);
+        uint8_t root[32];
+        kluis_rc rc = kluis_merkle_range_root(leaves_cb, e, 0, size, root, err);
+        if (rc)
+            return rc;
+        struct kluis_checkpoint cp = {.size = size};
+        snprintf(cp.origin, sizeof(cp.origin), "%s", e->audit.origin);
+        memcpy(cp.root, root, 32);
+        char *text = NULL;
+        size_t len = 0, note_len = 0;
+        rc = kluis_checkpoint_text(&cp, &text, &len, err);
+        if (rc == KLUIS_OK)
+            rc = kluis_note_sign(&e->audit.signer, text, len, out_note, &note_len, err);
+        free(text);
+        return rc;
+    }
+    return sign_checkpoint(e, &m, out_note, err);
+}
+
+kluis_rc kluis_audit_checkpoint(struct kluis_engine *e, char **out_note, struct kluis_err *err)
+{
+    kluis_rc rc = audit_ready(e, err);
+    if (rc)
+        return rc;
+    return checkpoint_of(e, e->audit.range.size, out_note, err);
+}
+
+static json_t *b64(const uint8_t *h)
+{
+    char s[KLUIS_B64_LEN(32) + 1];
+    kluis_b64_encode(KLUIS_B64_STD, h, 32, s);
+    return json_string(s);
+}
+
+struct one_entry {
+    bool found;
+    struct kluis_audit_row row;
+    char *body;
+    char tenant[KLUIS_TENANT_MAX + 1];
+};
+
+static int one_cb(void *ctx, const struct kluis_audit_row *r)
+{
+    struct one_entry *o = ctx;
+    o->found = true;
+    o->row = *r;
+    o->body = r->body ? strndup(r->body, r->body_len) : NULL;
+    snprintf(o->tenant, sizeof(o->tenant), "%s", r->tenant ? r->tenant : "");
+    return 1;
+}
+
+kluis_rc kluis_audit_prove(struct kluis_engine *e, uint64_t seq, uint64_t size, const char *tenant,
+                           char **out_json, struct kluis_err *err)
+{
+    kluis_rc rc = audit_ready(e, err);
+    if (rc)
+        return rc;
+    if (size == 0)
+        size = e->audit.range.size;
+    if (size > e->audit.range.size)
+        return kluis_err_set(err, KLUIS_EINVAL, "the log has %" PRIu64 " entries, not %" PRIu64,
+                             e->audit.range.size, size);
+    struct one_entry o = {0};
+    if (seq >= size ||
+        (rc = e->be->audit_scan(e->obj, seq, seq + 1, tenant, one_cb, &o, err)) != KLUIS_OK ||
+        !o.found) {
+        free(o.body);
+        /* Another tenant's entry answers like one that does not exist. */
+        return rc ? rc
+                  : kluis_err_set(err, KLUIS_ENOTFOUND, "no audit entry %" PRIu64 "%s%s", seq,
+                                  tenant ? " for tenant " : "", tenant ? tenant : "");
+    }
+    uint8_t proof[KLUIS_PROOF_MAX][KLUIS_HASH_LEN];
+    size_t n_proof = 0;
+    char *note = NULL;
+    if ((rc = kluis_merkle_prove_inclusion(leaves_cb, e, seq, size, proof, &n_proof, err)) ||
+        (rc = checkpoint_of(e, size, &note, err))) {
+        free(o.body);
+        return rc;
+    }
+    json_t *doc = json_object(), *arr = json_array();
+    for (size_t i = 0; i < n_proof; i++)
+        json_array_append_new(arr, b64(proof[i]));
+    json_object_set_new(doc, "type", json_string("inclusion"));
+    json_object_set_new(doc, "index", json_integer((json_int_t)seq));
+    json_object_set_new(doc, "size", json_integer((json_int_t)size));
+    json_object_set_new(doc, "entry", o.body ? json_string(o.body) : json_null());
+    json_object_set_new(doc, "leaf_hash", b64(o.row.leaf));
+    json_object_set_new(doc, "proof", arr);
+    json_object_set_new(doc, "checkpoint", json_string(note));
+    *out_json = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    free(note);
+    free(o.body);
+    return *out_json ? KLUIS_OK : kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+}
+
+kluis_rc kluis_audit_consistency(struct kluis_engine *e, uint64_t m, uint64_t n, char **out_json,
+                                 struct kluis_err *err)
+{
+    kluis_rc rc = audit_ready(e, err);
+    if (rc)
+        return rc;
+    if (m == 0 || m > n || n > e->audit.range.size)
+        return kluis_err_set(err, KLUIS_EINVAL,
+                             "a consistency proof needs 0 < M <= N <= %" PRIu64 " (the log's size)",
+                             e->audit.range.size);
+    uint8_t proof[KLUIS_PROOF_MAX][KLUIS_HASH_LEN];
+    size_t n_proof = 0;
+    char *note1 = NULL, *note2 = NULL;
+    if ((rc = kluis_merkle_prove_consistency(leaves_cb, e, m, n, proof, &n_proof, err)) ||
+        (rc = checkpoint_of(e, m, &note1, err)) || (rc = checkpoint_of(e, n, &note2, err))) {
+        free(note1);
+        return rc;
+    }
+    json_t *doc = json_object(), *arr = json_array();
+    for (size_t i = 0; i < n_proof; i++)
+        json_array_append_new(arr, b64(proof[i]));
+    json_object_set_new(doc, "type", json_string("consistency"));
+    json_object_set_new(doc, "size1", json_integer((json_int_t)m));
+    json_object_set_new(doc, "size2", json_integer((json_int_t)n));
+    json_object_set_new(doc, "proof", arr);
+    json_object_set_new(doc, "checkpoint1", json_string(note1));
+    json_object_set_new(doc, "checkpoint2", json_string(note2));
+    *out_json = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    free(note1);
+    free(note2);
+    return *out_json ? KLUIS_OK : kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+}
+
+/* ---- Verifying ---------------------------------------------------------------------------------
+ */
+
+struct cp_list {
+    uint64_t *size;
+    char **note;
+    size_t n, cap;
+    bool oom;
+};
+
+static int cp_cb(void *ctx, uint64_t size, const char *note)
+{
+    struct cp_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        uint64_t *s = realloc(l->size, cap * sizeof(*s));
+        char **t = s ? realloc(l->note, cap * sizeof(*t)) : NULL;
+        if (s)
+            l->size = s;
+        if (!t) {
+            l->oom = true;
+            return 1;
+        }
+        l->note = t;
+        l->cap = cap;
+    }
+    l->size[l->n] = size;
+    if (!(l->note[l->n] = strdup(note))) {
+        l->oom = true;
+        return 1;
+    }
+    l->n++;
+    return 0;
+}
+
+/* Opens a note with v and parses its checkpoint. */
+static kluis_rc open_checkpoint(const char *note, const struct kluis_note_verifier *v,
+                                const char *origin, struct kluis_checkpoint *cp,
+                                struct kluis_err *err)
+{
+    size_t text_len = 0;
+    kluis_rc rc = kluis_note_open(note, strlen(note), v, 1, &text_len, err);
+    if (rc == KLUIS_OK)
+        rc = kluis_checkpoint_parse(note, text_len, cp, err);
+    if (rc == KLUIS_OK && origin && strcmp(cp->origin, origin) != 0)
+        rc = kluis_err_set(err, KLUIS_ECORRUPT, "the checkpoint is of another log ('%s')",
+                           cp->origin);
+    return rc;
+}
+
+struct verify_ctx {
+    struct kluis_engine *e;
+    struct kluis_audit_report *r;
+    const struct kluis_note_verifier *v;
+    struct cp_list *cps;
+    size_t next_cp;
+    const struct kluis_checkpoint *against;
+    struct kluis_merkle m;
+    struct kluis_err *err;
+    kluis_rc rc;
+};
+
+static void bad(struct verify_ctx *c, uint64_t seq, const char *problem)
+{
+    if (!c->r->ok)
+        return;
+    c->r->ok = false;
+    c->r->first_bad = seq;
+    snprintf(c->r->problem, sizeof(c->r->problem), "%s", problem);
+}
+
+/* After the tree holds m.size leaves: the checkpoints of that size must match. */
+static void check_roots(struct verify_ctx *c)
+{
+    uint8_t root[32];
+    char msg[256];
+    kluis_merkle_root(&c->m, root);
+    while (c->next_cp < c->cps->n && c->cps->size[c->next_cp] <= c->m.size) {
+        size_t i = c->next_cp++;
+        struct kluis_checkpoint cp;
+        struct kluis_err e2 = {0};
+        c->r->checkpoints++;
+        if (open_checkpoint(c->cps->note[i], c->v, c->e->audit.origin, &cp, &e2) != KLUIS_OK) {
+            snprintf(msg, sizeof(msg), "the stored checkpoint of size %" PRIu64 " does not verify",
+                     c->cps->size[i]);
+            bad(c, c->cps->size[i] ? c->cps->size[i] - 1 : 0, msg);
+            continue;
+        }
+        if (cp.size != c->m.size || memcmp(cp.root, root, 32) != 0) {
+            uint64_t prev = i > 0 ? c->cps->size[i - 1] : 0;
+            snprintf(msg, sizeof(msg),
+                     "entries %" PRIu64 " to %" PRIu64 " do not match what was signed (the "
+                     "checkpoint of size %" PRIu64 "): entry %" PRIu64 " is the first that may "
+                     "be wrong",
+                     prev, c->m.size - 1, c->m.size, prev);
+            bad(c, prev, msg);
+        }
+    }
+    if (c->against && c->against->size == c->m.size && memcmp(c->against->root, root, 32) != 0) {
+        snprintf(msg, sizeof(msg),
+                 "the log's first %" PRIu64 " entries do not match the checkpoint given: "
+                 "something was changed, removed, reordered or inserted",
+                 c->against->size);
+        bad(c, 0, msg);
+    }
+}
+
+static int verify_cb(void *vctx, const struct kluis_audit_row *r)
+{
+    struct verify_ctx *c = vctx;
+    char msg[256];
+    if (r->seq != c->m.size) {
+        snprintf(msg, sizeof(msg),
+                 r->seq > c->m.size ? "entry %" PRIu64 " is missing"
+                                    : "entry %" PRIu64 " is out of order or duplicated",
+                 c->m.size);
+        bad(c, c->m.size, msg);
+        return 1;
+    }
+    uint8_t leaf[32];
+    if (r->body) {
+        kluis_merkle_leaf(r->body, r->body_len, leaf);
+        if (memcmp(leaf, r->leaf, 32) != 0) {
+            snprintf(msg, sizeof(msg),
+                     "entry %" PRIu64 " was changed: its body no longer has its hash", r->seq);
+            bad(c, r->seq, msg);
+        }
+        /* The entry must also say where it is: a body moved to another place is caught. */
+        char n1[40], n2[40];
+        int l1 = snprintf(n1, sizeof(n1), "\"seq\":%" PRIu64 "}", r->seq);
+        int l2 = snprintf(n2, sizeof(n2), "\"seq\":%" PRIu64 ",", r->seq);
+        if (!memmem(r->body, r->body_len, n1, (size_t)l1) &&
+            !memmem(r->body, r->body_len, n2, (size_t)l2)) {
+            snprintf(msg, sizeof(msg), "entry %" PRIu64 " is not in its place", r->seq);
+            bad(c, r->seq, msg);
+        }
+    } else {
+        memcpy(leaf, r->leaf, 32);
+        c->r->pruned++;
+    }
+    kluis_merkle_push(&c->m, leaf);
+    check_roots(c);
+    return 0;
+}
+
+kluis_rc kluis_audit_verify(struct kluis_engine *e, const char *against, size_t against_len,
+                            struct kluis_audit_report *out, struct kluis_err *err)
+{
+    kluis_rc rc = audit_ready(e, err);
+    if (rc)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    out->ok = true;
+    struct kluis_note_verifier v;
+    kluis_note_verifier_of(&e->audit.signer, &v);
+    struct kluis_checkpoint given;
+    if (against) {
+        char *copy = strndup(against, against_len);
+        if (!copy)
+            return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+        rc = open_checkpoint(copy, &v, e->audit.origin, &given, err);
+        free(copy);
+        if (rc) {
+            kluis_err_hint(err, "the checkpoint must be one this log signed (kluis audit "
+                                "checkpoint), kept as printed");
+            return rc;
+        }
+    }
+    struct cp_list cps = {0};
+    rc = e->be->checkpoints_scan(e->obj, 0, UINT64_MAX >> 1, cp_cb, &cps, err);
+    if (rc == KLUIS_OK && cps.oom)
+        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    struct verify_ctx c = {
+        .e = e, .r = out, .v = &v, .cps = &cps, .against = against ? &given : NULL, .err = err};
+    kluis_merkle_init(&c.m);
+    if (rc == KLUIS_OK) {
+        check_roots(&c); /* the empty log */
+        rc = e->be->audit_scan(e->obj, 0, UINT64_MAX >> 1, NULL, verify_cb, &c, err);
+    }
+    if (rc == KLUIS_OK) {
+        out->size = c.m.size;
+        /* The tree state the engine appends to must be this very tree. */
+        uint8_t r1[32], r2[32];
+        kluis_merkle_root(&c.m, r1);
+        kluis_merkle_root(&e->audit.range, r2);
+        char msg[256];
+        if (c.m.size != e->audit.range.size || memcmp(r1, r2, 32) != 0) {
+            snprintf(msg, sizeof(msg),
+                     "the log ends after %" PRIu64
+                     " entries, but its recorded tree head has %" PRIu64,
+                     c.m.size, e->audit.range.size);
+            bad(&c, c.m.size < e->audit.range.size ? c.m.size : e->audit.range.size, msg);
+        }
+        if (c.next_cp < cps.n) {
+            snprintf(msg, sizeof(msg),
+                     "entries from %" PRIu64 " on are missing: a checkpoint of %" PRIu64
+                     " entries was signed",
+                     c.m.size, cps.size[cps.n - 1]);
+            bad(&c, c.m.size, msg);
+        }
+        if (against && given.size > c.m.size) {
+            snprintf(msg, sizeof(msg),
+                     "the log was truncated: it has %" PRIu64 " entries, the checkpoint given "
+                     "has %" PRIu64,
+                     c.m.size, given.size);
+            bad(&c, c.m.size, msg);
+        }
+    }
+    for (size_t i = 0; i < cps.n; i++)
+        free(cps.note[i]);
+    free(cps.note);
+    free(cps.size);
+    return rc;
+}
+
+/* ---- Checking a proof, with the public key alone ------------------------------------------------
+ */
+
+static kluis_rc hash_of(json_t *s, uint8_t *out, size_t *out_len, struct kluis_err *err)
+{
+    const char *t = json_string_value(s);
+    if (!t)
+        return kluis_err_set(err, KLUIS_EPARSE, "a hash must be a base64 string");
+    size_t n = strlen(t);
+    if (n > KLUIS_B64_LEN(64))
+        return kluis_err_set(err, KLUIS_EPARSE, "a hash is too long");
+    return kluis_b64_decode(KLUIS_B64_STD, t, n, out, out_len, err);
+}
+
+static kluis_rc proof_of(json_t *arr, uint8_t (*buf)[48], const uint8_t **ptrs, size_t *lens,
+                         size_t *n, struct kluis_err *err)
+{
+    if (!json_is_array(arr) || json_array_size(arr) > KLUIS_PROOF_MAX)
+        return kluis_err_set(err, KLUIS_EPARSE, "proof must be an array of at most %d hashes",
+                             KLUIS_PROOF_MAX);
+    *n = json_array_size(arr);
+    for (size_t i = 0; i < *n; i++) {
+        kluis_rc rc = hash_of(json_array_get(arr, i), buf[i], &lens[i], err);
+        if (rc)
+            return rc;
+        ptrs[i] = buf[i];
+    }
+    return KLUIS_OK;
+}
+
+kluis_rc kluis_audit_check_proof(const char *vkey, const char *doc, size_t doc_len, char *what,
+                                 size_t what_size, struct kluis_err *err)
+{
+    struct kluis_note_verifier v;
+    kluis_rc rc = kluis_note_verifier_parse(vkey, &v, err);
+    if (rc)
+        return rc;
+    json_error_t je;
+    json_t *o = json_loadb(doc, doc_len, JSON_REJECT_DUPLICATES, &je);
+    if (!o)
+        return kluis_err_set(err, KLUIS_EPARSE, "the proof is not JSON: %s (line %d, column %d)",
+                             je.text, je.line, je.column);
+    const char *type = json_string_value(json_object_get(o, "type"));
+    uint8_t buf[KLUIS_PROOF_MAX][48];
+    const uint8_t *ptrs[KLUIS_PROOF_MAX];
+    size_t lens[KLUIS_PROOF_MAX], n = 0;
+    if (type && strcmp(type, "inclusion") == 0) {
+        json_t *idx = json_object_get(o, "index"), *size = json_object_get(o, "size");
+        const char *note = json_string_value(json_object_get(o, "checkpoint"));
+        json_t *entry = json_object_get(o, "entry");
+        uint8_t leaf[48];
+        size_t leaf_len = 0;
+        struct kluis_checkpoint cp;
+        if (!json_is_integer(idx) || !json_is_integer(size) || json_integer_value(idx) < 0 || !note)
+            rc = kluis_err_set(err, KLUIS_EPARSE,
+                               "an inclusion proof has index, size, leaf_hash, proof and "
+                               "checkpoint");
+        if (rc == KLUIS_OK)
+            rc = hash_of(json_object_get(o, "leaf_hash"), leaf, &leaf_len, err);
+        if (rc == KLUIS_OK && json_is_string(entry)) {
+            uint8_t h[32];
+            kluis_merkle_leaf(json_string_value(entry), json_string_length(entry), h);
+            if (leaf_len != 32 || memcmp(h, leaf, 32) != 0)
+                rc = kluis_err_set(err, KLUIS_ECORRUPT, "the entry does not hash to leaf_hash");
+        }
+        if (rc == KLUIS_OK)
+            rc = proof_of(json_object_get(o, "proof"), buf, ptrs, lens, &n, err);
+        if (rc == KLUIS_OK)
+            rc = open_checkpoint(note, &v, NULL, &cp, err);
+        if (rc == KLUIS_OK && (json_int_t)cp.size != json_integer_value(size))
+            rc = kluis_err_set(err, KLUIS_ECORRUPT, "the checkpoint is of another size");
+        if (rc == KLUIS_OK)
+            rc = kluis_merkle_verify_inclusion((uint64_t)json_integer_value(idx), cp.size, leaf,
+                                               leaf_len, ptrs, lens, n, cp.root, 32, err);
+        if (rc == KLUIS_OK)
+            snprintf(what, what_size,
+                     "entry %" PRIu64 " is in the log of %" PRIu64 " entries signed by %s",
+                     (uint64_t)json_integer_value(idx), cp.size, v.name);
+    } else if (type && strcmp(type, "consistency") == 0) {
+        const char *n1 = json_string_value(json_object_get(o, "checkpoint1"));
+        const char *n2 = json_string_value(json_object_get(o, "checkpoint2"));
+        struct kluis_checkpoint c1, c2;
+        if (!n1 || !n2)
+            rc = kluis_err_set(err, KLUIS_EPARSE,
+                               "a consistency proof has proof, checkpoint1 and checkpoint2");
+        if (rc == KLUIS_OK)
+            rc = proof_of(json_object_get(o, "proof"), buf, ptrs, lens, &n, err);
+        if (rc == KLUIS_OK)
+            rc = open_checkpoint(n1, &v, NULL, &c1, err);
+        if (rc == KLUIS_OK)
+            rc = open_checkpoint(n2, &v, c1.origin, &c2, err);
+        if (rc == KLUIS_OK)
+            rc = kluis_merkle_verify_consistency(c1.size, c2.size, c1.root, 32, c2.root, 32, ptrs,
+                                                 lens, n, err);
+        if (rc == KLUIS_OK)
+            snprintf(what, what_size,
+                     "the log of %" PRIu64 " entries extends the log of %" PRIu64
+                     " entries unchanged (signed by %s)",
+                     c2.size, c1.size, v.name);
+    } else {
+        rc = kluis_err_set(err, KLUIS_EPARSE, "type must be \"inclusion\" or \"consistency\"");
+    }
+    json_decref(o);
+    return rc;
+}
