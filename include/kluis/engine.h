@@ -233,6 +233,23 @@ typedef int (*kluis_audit_entry_fn)(void *ctx, const struct kluis_audit_entry *x
 kluis_rc kluis_audit_entries(struct kluis_engine *e, const char *tenant, uint64_t from,
                              kluis_audit_entry_fn fn, void *ctx, struct kluis_err *err);
 
+/*
+ * Actions of the application itself, for the log ("mail.sent", "draft.approved" in the app):
+ * entries in[0..n) appended in one transaction (one durable commit). The action is 1 to 64
+ * letters, digits, '.', '_' or '-'; subject is a reference (kept as a pseudonym) or NULL;
+ * detail is a JSON object of the app's own fields (no personal data!) or NULL.
+ */
+struct kluis_audit_input {
+    const char *tenant;
+    const char *action;
+    const char *subject;  /* NULL: none */
+    const char *category; /* NULL: none; else a category of the policy */
+    const char *detail;   /* JSON object text, or NULL */
+};
+
+kluis_rc kluis_audit_append(struct kluis_engine *e, const struct kluis_audit_input *in, size_t n,
+                            struct kluis_err *err);
+
 /* The number of entries. */
 kluis_rc kluis_audit_size(struct kluis_engine *e, uint64_t *out_size, struct kluis_err *err);
 

@@ -27,8 +27,7 @@
 
 #define RANGE_KEY "audit_range"
 
-/* ---- The compact range, persisted -------------------------------------------------------------
- */
+/* ---- The compact range, persisted ------------------------------------------------------------ */
 
 /* Serialised: size (8 bytes, big-endian), then the roots of its perfect subtrees, one per set
  * bit of the size, largest first (struct kluis_merkle keeps them so). */
@@ -90,8 +89,7 @@ static kluis_rc audit_ready(struct kluis_engine *e, struct kluis_err *err)
     return KLUIS_OK;
 }
 
-/* ---- Gathering entries ------------------------------------------------------------------------
- */
+/* ---- Gathering entries ----------------------------------------------------------------------- */
 
 void kluis__audit_discard(struct kluis_engine *e)
 {
@@ -258,8 +256,84 @@ kluis_rc kluis__audit_own(struct kluis_engine *e, const char *action, const char
     return rc;
 }
 
-/* ---- Reading
- * -------------------------------------------------------------------------------------- */
+/* ---- The application's own actions ----------------------------------------------------------- */
+
+static bool action_valid(const char *a)
+{
+    size_t n = strlen(a);
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = a[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+struct append_ctx {
+    const struct kluis_audit_input *in;
+    size_t n;
+};
+
+static kluis_rc append_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
+{
+    struct append_ctx *c = vctx;
+    kluis_rc rc = KLUIS_OK;
+    struct kluis__tenant_state *st = malloc(sizeof(*st));
+    if (!st)
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < c->n && rc == KLUIS_OK; i++) {
+        const struct kluis_audit_input *in = &c->in[i];
+        if (!in->tenant || !in->action || !action_valid(in->action)) {
+            rc = kluis_err_set(err, KLUIS_EINVAL,
+                               "entry %zu: an action is 1 to 64 letters, digits, '.', '_' or '-', "
+                               "for a tenant",
+                               i);
+            break;
+        }
+        if (in->category && !kluis_policy_find_category(e->policy, in->category)) {
+            rc = kluis_err_set(err, KLUIS_EREFUSED, "entry %zu: the policy has no category '%s'", i,
+                               in->category);
+            break;
+        }
+        /* The tenant must exist (looked up once per run of entries of one tenant). */
+        if ((i == 0 || strcmp(in->tenant, c->in[i - 1].tenant) != 0) &&
+            (rc = kluis__engine_tenant(e, in->tenant, st, err)))
+            break;
+        json_t *extra = json_object();
+        if (in->detail) {
+            json_error_t je;
+            json_t *d = json_loads(in->detail, JSON_REJECT_DUPLICATES, &je);
+            if (!json_is_object(d)) {
+                json_decref(d);
+                json_decref(extra);
+                rc = kluis_err_set(err, KLUIS_EPARSE, "entry %zu: detail must be a JSON object", i);
+                break;
+            }
+            json_object_set_new(extra, "detail", d);
+        }
+        struct kluis_subject_ref ref;
+        if (in->subject)
+            kluis__engine_subject(e, in->tenant, in->subject, &ref);
+        rc = kluis__audit(e, in->action, in->tenant, in->subject ? &ref : NULL, in->category, 0,
+                          extra, "ok", err);
+    }
+    free(st);
+    return rc;
+}
+
+kluis_rc kluis_audit_append(struct kluis_engine *e, const struct kluis_audit_input *in, size_t n,
+                            struct kluis_err *err)
+{
+    if (!in && n)
+        return kluis_err_set(err, KLUIS_EINVAL, "no entries");
+    struct append_ctx c = {in, n};
+    return kluis__engine_txn(e, append_body, &c, err);
+}
+
+/* ---- Reading --------------------------------------------------------------------------------- */
 
 struct entries_ctx {
     kluis_audit_entry_fn fn;
@@ -452,8 +526,7 @@ kluis_rc kluis_audit_consistency(struct kluis_engine *e, uint64_t m, uint64_t n,
     return *out_json ? KLUIS_OK : kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
 }
 
-/* ---- Verifying ---------------------------------------------------------------------------------
- */
+/* ---- Verifying ------------------------------------------------------------------------------- */
 
 struct cp_list {
     uint64_t *size;
@@ -667,8 +740,7 @@ kluis_rc kluis_audit_verify(struct kluis_engine *e, const char *against, size_t 
     return rc;
 }
 
-/* ---- Checking a proof, with the public key alone ------------------------------------------------
- */
+/* ---- Checking a proof, with the public key alone --------------------------------------------- */
 
 static kluis_rc hash_of(json_t *s, uint8_t *out, size_t *out_len, struct kluis_err *err)
 {
