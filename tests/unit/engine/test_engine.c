@@ -153,6 +153,13 @@ static kluis_rc get(struct kluis_engine *e, const char *tenant, uint64_t id, con
     return rc;
 }
 
+static int count_row(void *ctx, const struct kluis_record_row *r)
+{
+    (void)r;
+    (*(int *)ctx)++;
+    return 0;
+}
+
 static void test_refusals(void **state)
 {
     struct kluis_engine *e = *state;
@@ -431,6 +438,178 @@ static void test_fault_injection_atomic(void **state)
     *state = open_engine(&kluis_store_sqlite);
 }
 
+static uint64_t audit_size(struct kluis_engine *e)
+{
+    uint64_t n = 0;
+    assert_int_equal(kluis_audit_size(e, &n, NULL), KLUIS_OK);
+    return n;
+}
+
+static void assert_log_verifies(struct kluis_engine *e)
+{
+    struct kluis_audit_report r;
+    assert_int_equal(kluis_audit_verify(e, NULL, 0, &r, NULL), KLUIS_OK);
+    if (!r.ok)
+        fail_msg("audit log: %s", r.problem);
+}
+
+/*
+ * An action and its audit entry are one: fail the nth store call of a write (and of a read of a
+ * value) for every n until it succeeds; after each failure neither the record nor an entry is
+ * there, and the log still verifies; after the success both are.
+ */
+static void test_audit_atomic_with_actions(void **state)
+{
+    struct kluis_engine *e = *state;
+    uint64_t before = audit_size(e);
+    kluis_engine_close(e);
+    *state = NULL;
+    uint64_t id = 0;
+    for (unsigned n = 1;; n++) {
+        struct kluis_engine *f = try_open(kluis_store_faulty(&kluis_store_sqlite, "*", n));
+        kluis_rc rc = KLUIS_EIO;
+        if (f) {
+            kluis_engine_set_now(f, t0);
+            rc = put(f, "acme", "piet@example.nl", "mail", NULL, NULL, &id, NULL);
+            kluis_engine_close(f);
+        }
+        struct kluis_engine *g = open_engine(&kluis_store_sqlite);
+        kluis_engine_set_now(g, t0);
+        char *text = NULL;
+        assert_int_equal(
+            kluis_subject_export(g, "acme", "piet@example.nl", false, &text, NULL, NULL), KLUIS_OK);
+        bool stored = strstr(text, "\"records\": []") == NULL;
+        free(text);
+        /* The export itself is an entry: count before it. */
+        uint64_t size = audit_size(g) - 1;
+        assert_log_verifies(g);
+        kluis_engine_close(g);
+        if (rc == KLUIS_OK) {
+            assert_true(stored);
+            assert_int_equal(size, before + 1);
+            break;
+        }
+        assert_false(stored);
+        assert_int_equal(size, before);
+        before = size + 1; /* the export's entry */
+        assert_true(n < 1000);
+    }
+    /* A read of a value: no value without its entry. */
+    for (unsigned n = 1;; n++) {
+        struct kluis_engine *f = try_open(kluis_store_faulty(&kluis_store_sqlite, "*", n));
+        struct kluis_engine *g;
+        kluis_rc rc = KLUIS_EIO;
+        before = 0;
+        if (f) {
+            kluis_engine_set_now(f, t0);
+            g = open_engine(&kluis_store_sqlite);
+            before = audit_size(g);
+            kluis_engine_close(g);
+            rc = get(f, "acme", id, "service", NULL);
+            kluis_engine_close(f);
+        }
+        g = open_engine(&kluis_store_sqlite);
+        uint64_t size = audit_size(g);
+        assert_log_verifies(g);
+        kluis_engine_close(g);
+        if (f && rc == KLUIS_OK) {
+            assert_int_equal(size, before + 1);
+            break;
+        }
+        if (f)
+            assert_int_equal(size, before);
+        assert_true(n < 1000);
+    }
+    *state = open_engine(&kluis_store_sqlite);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+}
+
+/*
+ * Crypto-shredding reaches copies: a copy of the data store taken before an erasure holds the
+ * subject's sealed values, but with the key store as it is after the erasure they no longer
+ * open — read through the backend directly, so kluis does not first re-apply the erasure —
+ * while another subject's values in the same copy still do (the control). Opened through the
+ * engine, the copy loses the subject's records (the erased list is re-applied).
+ */
+static void test_erasure_reaches_copies(void **state)
+{
+    struct kluis_engine *e = *state;
+    uint64_t gone, kept;
+    assert_int_equal(put(e, "acme", "jan@example.nl", "mail", NULL, NULL, &gone, NULL), KLUIS_OK);
+    assert_int_equal(put(e, "acme", "els@example.nl", "mail", NULL, NULL, &kept, NULL), KLUIS_OK);
+    kluis_engine_close(e);
+    *state = NULL;
+    char copy[300];
+    snprintf(copy, sizeof(copy), "%s.before", db_path);
+    copy_file(db_path, copy); /* closed: the WAL is checkpointed into the file */
+
+    e = open_engine(&kluis_store_sqlite);
+    kluis_engine_set_now(e, t0);
+    struct kluis_erase_report *r = NULL;
+    assert_int_equal(kluis_subject_erase(e, "acme", "jan@example.nl", &r, NULL), KLUIS_OK);
+    assert_true(r->shredded);
+    assert_int_equal(r->n, 1);
+    assert_int_equal(r->lines[0].erased, 1);
+    kluis_erase_report_free(r);
+    assert_int_equal(get(e, "acme", gone, "service", NULL), KLUIS_ENOTFOUND);
+    assert_int_equal(get(e, "acme", kept, "service", NULL), KLUIS_OK);
+    kluis_engine_close(e);
+
+    /* The copy, through the backend alone, with today's key store. */
+    char keys_path[300];
+    snprintf(keys_path, sizeof(keys_path), "%s.keys", db_path);
+    struct kluis_keys *k = NULL;
+    struct kluis_store *s = NULL;
+    assert_int_equal(kluis_keys_open(keys_path, &k, NULL), KLUIS_OK);
+    assert_int_equal(
+        kluis_store_open_backend(&kluis_store_sqlite, copy, kluis_keys_keyring(k), &s, NULL),
+        KLUIS_OK);
+    const struct kluis_store_backend *be = kluis_store_backend(s);
+    int seen = 0;
+    struct kluis_err err = {0};
+    assert_int_equal(be->record_get(kluis_store_obj(s), "acme", gone, count_row, &seen, &err),
+                     KLUIS_ENOTFOUND);
+    assert_non_null(strstr(err.message, "erased"));
+    assert_int_equal(be->record_get(kluis_store_obj(s), "acme", kept, count_row, &seen, NULL),
+                     KLUIS_OK);
+    assert_int_equal(seen, 1);
+    kluis_store_close(s);
+
+    /* Through the engine the copy is brought up to date: the erasure is applied again. */
+    assert_int_equal(
+        kluis_store_open_backend(&kluis_store_sqlite, copy, kluis_keys_keyring(k), &s, NULL),
+        KLUIS_OK);
+    struct kluis_engine *c = NULL;
+    assert_int_equal(kluis_engine_open_store(policy, k, s, &c, NULL), KLUIS_OK);
+    kluis_engine_set_now(c, t0);
+    char *text = NULL;
+    assert_int_equal(kluis_subject_export(c, "acme", "jan@example.nl", false, &text, NULL, NULL),
+                     KLUIS_OK);
+    assert_non_null(strstr(text, "\"records\": []"));
+    free(text);
+    assert_int_equal(get(c, "acme", kept, "service", NULL), KLUIS_OK);
+    kluis_engine_close(c);
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[320];
+        snprintf(p, sizeof(p), "%s%s", copy, suffixes[i]);
+        unlink(p);
+    }
+    *state = open_engine(&kluis_store_sqlite);
+}
+
 int main(void)
 {
     struct kluis_findings *f = kluis_findings_new();
@@ -453,6 +632,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fault_injection_atomic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_atomic_with_actions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_erasure_reaches_copies, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     kluis_policy_free(policy);
