@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "kluis/audit.h"
+#include "kluis/crypto.h"
 #include "kluis/error.h"
 #include "kluis/store.h"
 
@@ -116,6 +117,17 @@ typedef int (*kluis_key_version_fn)(void *ctx, const struct kluis_key_version *v
 /* Every live version, by class and version. */
 kluis_rc kluis_keys_list(struct kluis_keys *k, kluis_key_version_fn fn, void *ctx,
                          struct kluis_err *err);
+
+/*
+ * The Fernet key of a subject's records of a category: HKDF-SHA256 of its data key, bound to
+ * tenant, subject and category, so a token moved to another row does not open. Made (with its
+ * data key, under key_class) when key_class is not NULL and there is none; KLUIS_ENOTFOUND when
+ * the data key is gone (erased).
+ */
+kluis_rc kluis_keys_fernet_key(struct kluis_keys *k, const char *tenant,
+                               const struct kluis_subject_ref *subject, const char *category,
+                               const char *key_class, struct kluis_fernet_key *out,
+                               struct kluis_err *err);
 
 /* ---- Subjects ----------------------------------------------------------------------------------
  */

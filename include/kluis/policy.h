@@ -248,11 +248,12 @@ struct kluis_category {
     size_t n_subjects;
     bool special;  /* art. 9 special category */
     bool provided; /* provided by the subject (art. 13, art. 20); else obtained (art. 14) */
-    struct kluis_text source;                /* art. 14(2)(f) source, when not provided */
-    enum kluis_storage storage;              /* the default storage mode */
-    bool tenant_may_change_storage;          /* a tenant may choose the other mode */
-    const char *key_class;                   /* key class id, NULL when none */
-    bool approval;                           /* needs human approval before use (art. 22) */
+    struct kluis_text source;       /* art. 14(2)(f) source, when not provided */
+    enum kluis_storage storage;     /* the default storage mode */
+    bool tenant_may_change_storage; /* a tenant may choose the other mode */
+    const char *key_class;          /* key class id, NULL when none */
+    bool approval;                  /* needs human approval before use (art. 22) */
+    bool fernet; /* values kept as Fernet tokens under a key of their own (OAuth tokens) */
     const struct kluis_retention *retention; /* NULL when the policy states none */
     struct kluis_text note;
     struct kluis_pos pos;

@@ -85,6 +85,70 @@ static kluis_rc put_check(const struct kluis_engine *e, const struct kluis_recor
 }
 
 /* Stores one checked record inside the caller's transaction, for the tenant st. */
+/* ---- Fernet categories ---------------------------------------------------------------------- */
+
+/*
+ * A category with `fernet: true` (OAuth tokens) keeps each value as a plain Fernet token, made
+ * under a key derived from the subject's data key for that category (keys.h), so the token is
+ * bound to its tenant, subject and category; the store then seals it like any value.
+ */
+static kluis_rc fernet_seal(struct kluis_engine *e, const char *tenant,
+                            const struct kluis_subject_ref *subject, const struct kluis_category *c,
+                            const void *value, size_t len, char **out, size_t *out_len,
+                            struct kluis_err *err)
+{
+    struct kluis_fernet_key key;
+    kluis_rc rc =
+        kluis_keys_fernet_key(e->keys, tenant, subject, c->id,
+                              c->key_class ? c->key_class : KLUIS_KEY_CLASS_DEFAULT, &key, err);
+    if (rc)
+        return rc;
+    *out = malloc(KLUIS_FERNET_TOKEN_LEN(len) + 1);
+    if (!*out)
+        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    else if ((rc = kluis_fernet_encrypt(&key, e->now, NULL, value, len, *out, out_len, err))) {
+        free(*out);
+        *out = NULL;
+    }
+    kluis_wipe(&key, sizeof(key));
+    return rc;
+}
+
+/* Opens the Fernet token of a row in place: row->value becomes the plaintext, in *plain. */
+static kluis_rc fernet_open(struct kluis_engine *e, const struct kluis_record_row *row,
+                            uint8_t **plain, size_t *plain_len, struct kluis_err *err)
+{
+    struct kluis_fernet_key key;
+    kluis_rc rc =
+        kluis_keys_fernet_key(e->keys, row->tenant, row->has_subject ? &row->subject : NULL,
+                              row->category, NULL, &key, err);
+    if (rc)
+        return rc;
+    *plain = malloc(row->value_len + 1);
+    if (!*plain)
+        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    else
+        rc = kluis_fernet_decrypt(&key, 1, row->value, row->value_len, e->now, -1, *plain,
+                                  plain_len, NULL, NULL, err);
+    kluis_wipe(&key, sizeof(key));
+    if (rc) {
+        free(*plain);
+        *plain = NULL;
+        if (rc == KLUIS_ECORRUPT)
+            kluis_err_set(err, KLUIS_ECORRUPT,
+                          "a Fernet token of category '%s' does not open under its row's key "
+                          "(moved from another row?)",
+                          row->category);
+    }
+    return rc;
+}
+
+static bool is_fernet(const struct kluis_engine *e, const char *category)
+{
+    const struct kluis_category *c = kluis_policy_find_category(e->policy, category);
+    return c && c->fernet;
+}
+
 static kluis_rc put_one(struct kluis_engine *e, const struct kluis__tenant_state *st,
                         const struct kluis_category *c, const struct kluis_record_input *in,
                         const char *links, uint64_t *out_id, struct kluis_err *err)
@@ -127,6 +191,11 @@ static kluis_rc put_one(struct kluis_engine *e, const struct kluis__tenant_state
                              "an event its rule waits for has happened; use a new link value "
                              "for a new integration, draft or account",
                              c->id);
+    char *token = NULL;
+    size_t token_len = 0;
+    if (c->fernet && (rc = fernet_seal(e, in->tenant, &subject, c, in->value, in->value_len, &token,
+                                       &token_len, err)))
+        return rc;
     struct kluis_record_row row = {
         .tenant = in->tenant,
         .subject = subject,
@@ -138,11 +207,13 @@ static kluis_rc put_one(struct kluis_engine *e, const struct kluis__tenant_state
         .floor = r.floor,
         .key_class = c->key_class ? c->key_class : KLUIS_KEY_CLASS_DEFAULT,
         .held = held,
-        .value = in->value,
-        .value_len = in->value_len,
+        .value = token ? token : in->value,
+        .value_len = token ? token_len : in->value_len,
     };
     uint64_t id = 0;
-    if ((rc = e->be->record_insert(e->obj, &row, &id, err)))
+    rc = e->be->record_insert(e->obj, &row, &id, err);
+    free(token);
+    if (rc)
         return rc;
     *out_id = id;
     json_t *x = json_object();
@@ -237,6 +308,9 @@ void kluis_record_free(struct kluis_record *r)
 }
 
 struct get_ctx {
+    struct kluis_engine *e; /* to open Fernet values */
+    kluis_rc rc;
+    struct kluis_err err;
     struct kluis_record *out;
     struct kluis_subject_ref subject;
     bool oom;
@@ -278,6 +352,17 @@ static int get_cb(void *ctx, const struct kluis_record_row *row)
     }
     if (row->value_len)
         memcpy(r->value, row->value, row->value_len);
+    if (g->e && is_fernet(g->e, row->category)) {
+        uint8_t *plain = NULL;
+        size_t plain_len = 0;
+        if ((g->rc = fernet_open(g->e, row, &plain, &plain_len, &g->err))) {
+            kluis_record_free(r);
+            return 1;
+        }
+        free(r->value);
+        r->value = plain;
+        r->value_len = plain_len;
+    }
     g->out = r;
     g->subject = row->subject;
     return 0;
@@ -323,8 +408,13 @@ static kluis_rc read_body(struct kluis_engine *e, void *vctx, struct kluis_err *
     uint64_t id = c->id;
     kluis_record_free(c->out);
     c->out = NULL;
-    struct get_ctx g = {0};
+    struct get_ctx g = {.e = e};
     kluis_rc rc = e->be->record_get(e->obj, tenant, id, get_cb, &g, err);
+    if (rc == KLUIS_OK && g.rc) {
+        if (err)
+            *err = g.err;
+        return g.rc;
+    }
     if (rc == KLUIS_ENOTFOUND)
         return kluis_err_set(err, rc, "no record %" PRIu64 " for tenant '%s'", id, tenant);
     if (rc != KLUIS_OK)
@@ -707,6 +797,8 @@ struct export_ctx {
     struct kluis_engine *e;
     json_t *records;
     bool oom;
+    kluis_rc rc; /* a Fernet value that did not open */
+    struct kluis_err err;
 };
 
 static int export_cb(void *ctx, const struct kluis_record_row *r)
@@ -740,6 +832,18 @@ static int export_cb(void *ctx, const struct kluis_record_row *r)
                             ? json_null()
                             : json_string(kluis_time_format(r->expiry, expiry, sizeof(expiry))));
     /* Text stays text (jansson refuses invalid UTF-8); anything else is given as base64. */
+    uint8_t *plain = NULL;
+    size_t plain_len = 0;
+    struct kluis_record_row opened = *r;
+    if (is_fernet(x->e, r->category)) {
+        if ((x->rc = fernet_open(x->e, r, &plain, &plain_len, &x->err))) {
+            json_decref(o);
+            return 1;
+        }
+        opened.value = plain;
+        opened.value_len = plain_len;
+        r = &opened;
+    }
     json_t *v = json_stringn(r->value_len ? r->value : "", r->value_len);
     if (v) {
         json_object_set_new(o, "value_encoding", json_string("utf-8"));
@@ -754,6 +858,10 @@ static int export_cb(void *ctx, const struct kluis_record_row *r)
         json_object_set_new(o, "value_encoding", json_string("base64"));
     }
     json_object_set_new(o, "value", v ? v : json_null());
+    if (plain) {
+        kluis_wipe(plain, plain_len);
+        free(plain);
+    }
     if (json_array_append_new(x->records, o) != 0)
         x->oom = true;
     return x->oom;
@@ -818,6 +926,11 @@ kluis_rc kluis_subject_export(struct kluis_engine *e, const char *tenant, const 
     struct export_ctx x = {.e = e, .records = json_array()};
     struct kluis_record_filter f = {.tenant = tenant, .subject = &ref, .with_values = true};
     rc = e->be->records_scan(e->obj, &f, export_cb, &x, err);
+    if (rc == KLUIS_OK && x.rc) {
+        rc = x.rc;
+        if (err)
+            *err = x.err;
+    }
     if (rc == KLUIS_OK && x.oom)
         rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
     if (rc == KLUIS_OK) {

@@ -922,6 +922,40 @@ static kluis_rc ring_data_key(void *ctx, const char *tenant,
     return KLUIS_OK;
 }
 
+kluis_rc kluis_keys_fernet_key(struct kluis_keys *k, const char *tenant,
+                               const struct kluis_subject_ref *subject, const char *category,
+                               const char *key_class, struct kluis_fernet_key *out,
+                               struct kluis_err *err)
+{
+    uint8_t dk[32], okm[32];
+    kluis_rc rc = ring_data_key(k, tenant, subject, category, key_class, dk, err);
+    if (rc)
+        return rc;
+    /* info: what the key is for and whose it is: tenant 0 subject(32) category. */
+    uint8_t info[15 + KLUIS_TENANT_MAX + 1 + 32 + 256];
+    size_t tl = strlen(tenant), cl = strlen(category), n = 0;
+    if (tl > KLUIS_TENANT_MAX || cl > 255) {
+        kluis_wipe(dk, sizeof(dk));
+        return kluis_err_set(err, KLUIS_EINVAL, "a tenant or category name is too long");
+    }
+    memcpy(info, "kluis fernet v1", 15);
+    n = 15;
+    memcpy(info + n, tenant, tl + 1);
+    n += tl + 1;
+    memcpy(info + n, subject_bytes(subject), 32);
+    n += 32;
+    memcpy(info + n, category, cl);
+    n += cl;
+    rc = kluis_hkdf(dk, sizeof(dk), NULL, 0, info, n, okm, sizeof(okm), err);
+    if (rc == KLUIS_OK) {
+        memcpy(out->signing, okm, 16);
+        memcpy(out->encryption, okm + 16, 16);
+    }
+    kluis_wipe(dk, sizeof(dk));
+    kluis_wipe(okm, sizeof(okm));
+    return rc;
+}
+
 /* ---- Subjects ---------------------------------------------------------------------------------
  */
 

@@ -592,9 +592,9 @@ static void load_retention(struct load_ctx *ctx, const struct ynode *v, struct k
 static void load_category(struct load_ctx *ctx, const struct ynode *n, void *slot)
 {
     static const char *const keys[] = {
-        "id",       "name",      "examples",       "role",    "subjects",
-        "special",  "provided",  "source",         "storage", "key_class",
-        "approval", "retention", "retention_note", "note",    NULL};
+        "id",     "name",    "examples",  "role",     "subjects",  "special",        "provided",
+        "source", "storage", "key_class", "approval", "retention", "retention_note", "note",
+        "fernet", NULL};
     static const char *const roles[] = {"controller", "processor", NULL};
     static const char *const modes[] = {"stored", "transient", NULL};
     static const char *const storage_keys[] = {"default", "tenant_may_change", NULL};
@@ -629,6 +629,7 @@ static void load_category(struct load_ctx *ctx, const struct ynode *n, void *slo
     if ((v = kluis__ymap_get(n, "key_class")))
         c->key_class = id_value(ctx, v, "the key class of a category");
     c->approval = opt_bool(ctx, n, "approval", where, false);
+    c->fernet = opt_bool(ctx, n, "fernet", where, false);
     if ((v = kluis__ymap_get(n, "retention")) && !is_null(v))
         load_retention(ctx, v, c);
     if (c->retention)
