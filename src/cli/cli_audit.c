@@ -225,6 +225,10 @@ static int audit_consistency(const char *cmd, int argc, char **argv)
         cli_env_close(&env);
         return cli_usage(cmd, "M and N must be tree sizes (numbers of entries)");
     }
+    if (m == 0 || m > n) {
+        cli_env_close(&env);
+        return cli_usage(cmd, "needs 0 < M <= N");
+    }
     struct kluis_err err = {0};
     char *doc = NULL;
     if (kluis_audit_consistency(env.engine, m, n, &doc, &err) != KLUIS_OK)

@@ -40,6 +40,32 @@ static kluis_rc engine_secret(struct kluis_engine *e, struct kluis_err *err)
             rc = e->be->legacy_secret(e->obj, true, legacy, err);
     }
     kluis_wipe(legacy, sizeof(legacy));
+    if (rc)
+        return rc;
+    /* The data store remembers a check value of the key store it was made with, so that a new,
+     * empty key store (a typo in --keys) is refused instead of paired: with it, every value
+     * would look destroyed and every checkpoint would be signed by a stranger. */
+    uint8_t check[32], have[32];
+    size_t n = 0;
+    kluis_hmac_sha256(e->secret, sizeof(e->secret), "kluis key store check v1", 24, check);
+    rc = e->be->meta_get(e->obj, "keys_check", have, sizeof(have), &n, err);
+    if (rc == KLUIS_OK && (n != sizeof(have) || !kluis_equal(have, check, sizeof(check)))) {
+        kluis_err_set(err, KLUIS_EREFUSED,
+                      "this data store was made with another key store: the keys given do not "
+                      "open it");
+        kluis_err_hint(err, "give the key store that was made with this data store (--keys, "
+                            "KLUIS_KEYS)");
+        return KLUIS_EREFUSED;
+    }
+    if (rc == KLUIS_ENOTFOUND) {
+        if ((rc = e->be->begin(e->obj, err)))
+            return rc;
+        if ((rc = e->be->meta_put(e->obj, "keys_check", check, sizeof(check), err)) ||
+            (rc = e->be->commit(e->obj, err))) {
+            e->be->rollback(e->obj);
+            return rc;
+        }
+    }
     return rc;
 }
 

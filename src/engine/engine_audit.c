@@ -56,6 +56,54 @@ static bool range_decode(const uint8_t *in, size_t n, struct kluis_merkle *m)
     return true;
 }
 
+static int last_cp(void *ctx, uint64_t size, const char *note)
+{
+    char **out = ctx;
+    (void)size;
+    free(*out);
+    *out = strdup(note);
+    return 0;
+}
+
+/*
+ * The tree head the engine appends to must be the one last signed: otherwise entries were
+ * added or the head changed behind kluis's back, and signing on would make that permanent.
+ */
+static kluis_rc head_signed(struct kluis_engine *e, struct kluis_err *err)
+{
+    struct kluis__audit *a = &e->audit;
+    char *note = NULL;
+    kluis_rc rc =
+        e->be->checkpoints_scan(e->obj, a->range.size, a->range.size, last_cp, &note, err);
+    if (rc) {
+        free(note);
+        return rc;
+    }
+    if (!note && a->range.size == 0)
+        return KLUIS_OK;
+    struct kluis_note_verifier v;
+    kluis_note_verifier_of(&a->signer, &v);
+    struct kluis_checkpoint cp;
+    size_t text_len = 0;
+    uint8_t root[32];
+    kluis_merkle_root(&a->range, root);
+    bool ok = note && kluis_note_open(note, strlen(note), &v, 1, &text_len, NULL) == KLUIS_OK &&
+              kluis_checkpoint_parse(note, text_len, &cp, NULL) == KLUIS_OK &&
+              cp.size == a->range.size && memcmp(cp.root, root, 32) == 0;
+    free(note);
+    if (!ok) {
+        kluis_err_set(err, KLUIS_ECORRUPT,
+                      "the audit log's tree head (%" PRIu64
+                      " entries) is not the one last signed: the log was changed behind "
+                      "kluis's back",
+                      a->range.size);
+        kluis_err_hint(err, "run kluis audit verify to find where; kluis adds nothing to it "
+                            "until this is resolved");
+        return KLUIS_ECORRUPT;
+    }
+    return KLUIS_OK;
+}
+
 /* Loads the committed range and the signing key, once. */
 static kluis_rc audit_ready(struct kluis_engine *e, struct kluis_err *err)
 {
@@ -89,6 +137,15 @@ static kluis_rc audit_ready(struct kluis_engine *e, struct kluis_err *err)
     return KLUIS_OK;
 }
 
+/* Ready to append and sign: loaded, and the head is the one last signed (checked once). */
+static kluis_rc audit_ready_to_sign(struct kluis_engine *e, struct kluis_err *err)
+{
+    kluis_rc rc = audit_ready(e, err);
+    if (rc == KLUIS_OK && !e->audit.head_ok && (rc = head_signed(e, err)) == KLUIS_OK)
+        e->audit.head_ok = true;
+    return rc;
+}
+
 /* ---- Gathering entries ----------------------------------------------------------------------- */
 
 void kluis__audit_discard(struct kluis_engine *e)
@@ -104,7 +161,7 @@ kluis_rc kluis__audit(struct kluis_engine *e, const char *action, const char *te
                       uint64_t record, json_t *extra, const char *result, struct kluis_err *err)
 {
     struct kluis__audit *a = &e->audit;
-    kluis_rc rc = audit_ready(e, err);
+    kluis_rc rc = audit_ready_to_sign(e, err);
     if (rc) {
         json_decref(extra);
         return rc;
@@ -416,7 +473,7 @@ static kluis_rc checkpoint_of(struct kluis_engine *e, uint64_t size, char **out_
 
 kluis_rc kluis_audit_checkpoint(struct kluis_engine *e, char **out_note, struct kluis_err *err)
 {
-    kluis_rc rc = audit_ready(e, err);
+    kluis_rc rc = audit_ready_to_sign(e, err);
     if (rc)
         return rc;
     return checkpoint_of(e, e->audit.range.size, out_note, err);
@@ -449,7 +506,7 @@ static int one_cb(void *ctx, const struct kluis_audit_row *r)
 kluis_rc kluis_audit_prove(struct kluis_engine *e, uint64_t seq, uint64_t size, const char *tenant,
                            char **out_json, struct kluis_err *err)
 {
-    kluis_rc rc = audit_ready(e, err);
+    kluis_rc rc = audit_ready_to_sign(e, err);
     if (rc)
         return rc;
     if (size == 0)
@@ -495,7 +552,7 @@ kluis_rc kluis_audit_prove(struct kluis_engine *e, uint64_t seq, uint64_t size, 
 kluis_rc kluis_audit_consistency(struct kluis_engine *e, uint64_t m, uint64_t n, char **out_json,
                                  struct kluis_err *err)
 {
-    kluis_rc rc = audit_ready(e, err);
+    kluis_rc rc = audit_ready_to_sign(e, err);
     if (rc)
         return rc;
     if (m == 0 || m > n || n > e->audit.range.size)
@@ -601,6 +658,11 @@ static void check_roots(struct verify_ctx *c)
 {
     uint8_t root[32];
     char msg[256];
+    /* The root only where something is compared with it. */
+    bool due = (c->next_cp < c->cps->n && c->cps->size[c->next_cp] <= c->m.size) ||
+               (c->against && c->against->size == c->m.size);
+    if (!due)
+        return;
     kluis_merkle_root(&c->m, root);
     while (c->next_cp < c->cps->n && c->cps->size[c->next_cp] <= c->m.size) {
         size_t i = c->next_cp++;
@@ -717,6 +779,16 @@ kluis_rc kluis_audit_verify(struct kluis_engine *e, const char *against, size_t 
                      " entries, but its recorded tree head has %" PRIu64,
                      c.m.size, e->audit.range.size);
             bad(&c, c.m.size < e->audit.range.size ? c.m.size : e->audit.range.size, msg);
+        }
+        /* Every transaction signs the size it leaves: entries after the last signed size were
+         * appended behind kluis's back. */
+        uint64_t signed_size = cps.n ? cps.size[cps.n - 1] : 0;
+        if (c.m.size > signed_size) {
+            snprintf(msg, sizeof(msg),
+                     "entries from %" PRIu64 " on are covered by no signed checkpoint: they were "
+                     "added behind kluis's back",
+                     signed_size);
+            bad(&c, signed_size, msg);
         }
         if (c.next_cp < cps.n) {
             snprintf(msg, sizeof(msg),

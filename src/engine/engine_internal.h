@@ -16,6 +16,7 @@ struct kluis__audit {
     struct kluis_merkle range; /* committed */
     struct kluis_merkle next;  /* with the flushed entries, until the commit */
     bool flushed;
+    bool head_ok;                    /* the committed head is the one last signed (checked once) */
     struct kluis_audit_row *pending; /* this transaction's entries (bodies malloc'd) */
     char (*tenants)[KLUIS_TENANT_MAX + 1];
     size_t n, cap;
