@@ -460,7 +460,10 @@ static int subject_erase(const char *cmd, int argc, char **argv)
         }
         json_object_set_new(o, "tenant", json_string(a.tenant));
         json_object_set_new(o, "categories", lines);
-        json_object_set_new(o, "keys_destroyed", json_boolean(r->shredded));
+        json_object_set_new(o, "keys_destroyed",
+                            json_string(r->shredded ? "all"
+                                        : r->seq    ? "some"
+                                                    : "none"));
         cli_print_json(o);
     } else {
         char when[32];
