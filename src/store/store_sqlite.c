@@ -21,15 +21,17 @@
  * Every write happens inside the caller's transaction (begin/commit); DROP TABLE is
  * transactional in SQLite, so an interrupted purge leaves nothing half-done.
  *
- * Bucket keys. Each bucket has a random 256-bit key (table bucket_keys, in the same file so that
- * it is created and destroyed atomically with the bucket); record values are sealed under it
- * with AES-256-GCM, their associated data binding tenant, subject, category and creation time.
- * A purge first deletes the bucket's key with SQLite's secure delete on (the key's bytes are
- * overwritten), then drops the bucket's tables with secure delete off: what stays in free pages
- * is ciphertext under a key that no longer exists, and dropping costs about what the expired
- * data amounts to, not a rewrite of every page (docs/internals/store.md). After a commit that
- * destroyed keys, the WAL is checkpointed and truncated, so no old page with a key survives there.
- * The key store of issue 4 adds per-subject keys on top; this layer stays the same.
+ * Keys. No key lives in this file (include/kluis/keys.h): each bucket's key and each subject's
+ * data key per category come from the key store through the keyring given at open. A value is
+ * sealed with AES-256-GCM under HMAC-SHA256(data key, "kluis value v1" || bucket key), its
+ * associated data binding tenant, subject, category and the record's id (which stays when the
+ * record moves). A purge drops an expired bucket's tables with secure delete off and notes the
+ * bucket in doomed_keys in the same transaction; the engine then destroys the bucket's key in the
+ * key store and clears the note (again on the next open after a crash in between). What stays in
+ * free pages, the WAL or a backup is ciphertext whose key is gone.
+ *
+ * Audit. The audit log's entries (audit), signed checkpoints (checkpoints) and the tree's compact
+ * range (meta 'audit_range') live here, written in the transactions of the actions they record.
  */
 #include "store/store_internal.h"
 
