@@ -569,12 +569,13 @@ static kluis_rc sq_open(void *obj, const char *location, const struct kluis_keyr
     sqlite3_busy_timeout(s->db, 5000);
     /* WAL for concurrent readers; synchronous FULL so that an acknowledged commit survives power
      * loss, not only a crash of the process. */
-    kluis_rc rc = exec(s,
-                       full ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                              "PRAGMA secure_delete=ON; PRAGMA mmap_size=268435456;"
-                            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                              "PRAGMA secure_delete=ON; PRAGMA mmap_size=268435456;",
-                       err);
+    kluis_rc rc = exec(
+        s,
+        full ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+               "PRAGMA secure_delete=ON; PRAGMA mmap_size=268435456; PRAGMA cache_size=-65536;"
+             : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+               "PRAGMA secure_delete=ON; PRAGMA mmap_size=268435456; PRAGMA cache_size=-65536;",
+        err);
     if (rc == KLUIS_OK)
         rc = schema_setup(s, err);
     if (rc != KLUIS_OK) {
