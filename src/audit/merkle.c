@@ -8,6 +8,7 @@
  * reads at most every leaf once (the siblings are disjoint) and holds O(log n) hashes, plus one
  * bounded chunk of leaf hashes; it never needs the whole log in memory.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,30 +25,54 @@ static const uint8_t empty_root[KLUIS_HASH_LEN] = {
 #define CHUNK_MAX 65536u
 
 /*
- * One SHA-256 context and algorithm, fetched once per operation: a proof hashes up to a few
- * million nodes and fetching the algorithm for each would dominate.
+ * SHA-256, fetched once per process, and one context per thread, reused for every hash (each
+ * hash runs Init to Final without interruption, so nested users on one thread cannot interfere).
+ * A proof hashes up to a few million nodes and a verify a leaf per entry: fetching the algorithm
+ * or allocating a context for each would dominate. The context is freed when the thread ends.
  */
 struct hasher {
-    EVP_MD *md;
     EVP_MD_CTX *ctx;
 };
 
+static EVP_MD *sha256_md;
+static pthread_key_t ctx_key;
+static bool ctx_key_ok;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static _Thread_local EVP_MD_CTX *thread_ctx;
+
+static void ctx_free(void *p)
+{
+    EVP_MD_CTX_free(p);
+}
+
+static void hasher_init(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    ctx_key_ok = pthread_key_create(&ctx_key, ctx_free) == 0;
+}
+
 static void hasher_close(struct hasher *h)
 {
-    EVP_MD_CTX_free(h->ctx);
-    EVP_MD_free(h->md);
-    h->ctx = NULL;
-    h->md = NULL;
+    h->ctx = NULL; /* the thread's context stays for the next hash */
 }
 
 static bool hasher_open(struct hasher *h)
 {
-    h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
-    h->ctx = EVP_MD_CTX_new();
-    if (!h->md || !h->ctx) {
-        hasher_close(h);
+    h->ctx = NULL;
+    pthread_once(&init_once, hasher_init);
+    if (!sha256_md || !ctx_key_ok)
         return false;
+    if (!thread_ctx) {
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        if (!ctx)
+            return false;
+        if (pthread_setspecific(ctx_key, ctx) != 0) {
+            EVP_MD_CTX_free(ctx);
+            return false;
+        }
+        thread_ctx = ctx;
     }
+    h->ctx = thread_ctx;
     return true;
 }
 
@@ -56,7 +81,8 @@ static bool hash_parts(struct hasher *h, uint8_t prefix, const void *a, size_t n
                        size_t nb, uint8_t out[KLUIS_HASH_LEN])
 {
     unsigned int len = 0;
-    if (EVP_DigestInit_ex(h->ctx, h->md, NULL) != 1 || EVP_DigestUpdate(h->ctx, &prefix, 1) != 1)
+    if (EVP_DigestInit_ex2(h->ctx, sha256_md, NULL) != 1 ||
+        EVP_DigestUpdate(h->ctx, &prefix, 1) != 1)
         return false;
     if (na > 0 && EVP_DigestUpdate(h->ctx, a, na) != 1)
         return false;

@@ -13,6 +13,8 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- Algorithms, fetched once --------------------------------------------------------------- */
@@ -81,21 +83,86 @@ void kluis_sha256(const void *data, size_t n, uint8_t out[32])
         memset(out, 0, 32); /* only when OpenSSL cannot allocate; see crypto.h */
 }
 
+/*
+ * One HMAC-SHA256 context per thread (a dup of the template, made once), re-keyed per call; the
+ * last key is kept so that a run of MACs under one key only resets the context. The context and
+ * the key are wiped and freed when the thread ends.
+ */
+struct hmac_tls {
+    EVP_MAC_CTX *ctx;
+    uint8_t key[64];
+    size_t key_len;
+    bool keyed;
+};
+
+static pthread_key_t hmac_key;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+static bool hmac_key_ok;
+static _Thread_local struct hmac_tls *hmac_tls;
+
+static void hmac_tls_free(void *p)
+{
+    struct hmac_tls *t = p;
+    if (!t)
+        return;
+    EVP_MAC_CTX_free(t->ctx);
+    kluis_wipe(t, sizeof(*t));
+    free(t);
+}
+
+static void hmac_key_init(void)
+{
+    hmac_key_ok = pthread_key_create(&hmac_key, hmac_tls_free) == 0;
+}
+
+static struct hmac_tls *hmac_tls_get(void)
+{
+    if (hmac_tls)
+        return hmac_tls;
+    const struct kluis__algs *a = kluis__algs();
+    pthread_once(&hmac_once, hmac_key_init);
+    if (!a || !hmac_key_ok)
+        return NULL;
+    struct hmac_tls *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->ctx = EVP_MAC_CTX_dup(a->hmac_sha256);
+    if (!t->ctx || pthread_setspecific(hmac_key, t) != 0) {
+        hmac_tls_free(t);
+        return NULL;
+    }
+    hmac_tls = t;
+    return t;
+}
+
 bool kluis__hmac2(const void *key, size_t key_len, const void *a, size_t a_len, const void *b,
                   size_t b_len, uint8_t out[32])
 {
-    const struct kluis__algs *al = kluis__algs();
-    EVP_MAC_CTX *ctx = al ? EVP_MAC_CTX_dup(al->hmac_sha256) : NULL;
+    struct hmac_tls *t = hmac_tls_get();
     size_t len = 0;
     /* An empty key is a valid HMAC key; OpenSSL wants a non-NULL pointer for it. */
     static const uint8_t empty = 0;
-    bool ok = ctx && EVP_MAC_init(ctx, key_len ? key : &empty, key_len, NULL) == 1 &&
-              EVP_MAC_update(ctx, a, a_len) == 1 &&
-              (b_len == 0 || EVP_MAC_update(ctx, b, b_len) == 1) &&
-              EVP_MAC_final(ctx, out, &len, 32) == 1 && len == 32;
-    EVP_MAC_CTX_free(ctx);
-    if (!ok)
+    bool ok = t != NULL;
+    if (ok && t->keyed && t->key_len == key_len && kluis_equal(t->key, key, key_len)) {
+        /* Same key: a NULL key resets the context to the keyed state. */
+        ok = EVP_MAC_init(t->ctx, NULL, 0, NULL) == 1;
+    } else if (ok) {
+        t->keyed = false;
+        ok = EVP_MAC_init(t->ctx, key_len ? key : &empty, key_len, NULL) == 1;
+        if (ok && key_len <= sizeof(t->key)) {
+            memcpy(t->key, key_len ? key : &empty, key_len);
+            t->key_len = key_len;
+            t->keyed = true;
+        }
+    }
+    ok = ok && EVP_MAC_update(t->ctx, a, a_len) == 1 &&
+         (b_len == 0 || EVP_MAC_update(t->ctx, b, b_len) == 1) &&
+         EVP_MAC_final(t->ctx, out, &len, 32) == 1 && len == 32;
+    if (!ok) {
+        if (t)
+            t->keyed = false;
         memset(out, 0, 32);
+    }
     return ok;
 }
 

@@ -32,13 +32,28 @@
 #include "kluis/crypto.h"
 
 #define KEYS_SCHEMA  1
-#define CACHE_SLOTS  4096 /* data keys kept unwrapped, a direct-mapped cache */
+#define CACHE_SLOTS  65536 /* data keys kept unwrapped, a direct-mapped cache */
+#define PN_SLOTS     65536 /* pseudonyms, a direct-mapped cache */
 #define BUCKET_CACHE 64
+#define STMT_CACHE   48 /* prepared statements kept for the connection's life */
 
 struct dk_slot {
     bool used;
     uint8_t id[32]; /* SHA-256(tenant 0 subject category) */
     uint8_t key[32];
+};
+
+struct pn_slot {
+    bool used;
+    uint8_t id[32]; /* SHA-256(tenant 0 subject) */
+    char out[33];
+};
+
+/* A prepared statement kept for the connection's life; busy while a caller holds it. */
+struct stmt_slot {
+    const char *sql;
+    sqlite3_stmt *st;
+    bool busy;
 };
 
 struct bk_slot {
@@ -52,8 +67,11 @@ struct kluis_keys {
     bool in_txn;
     bool destroyed; /* this transaction destroyed keys: truncate the WAL after it */
     struct dk_slot *dk;
+    struct pn_slot *pn;
     struct bk_slot bk[BUCKET_CACHE];
     size_t n_bk;
+    struct stmt_slot stmts[STMT_CACHE];
+    size_t n_stmts;
 };
 
 static const char schema_v1[] =
@@ -86,12 +104,57 @@ static kluis_rc exec(struct kluis_keys *k, const char *sql, struct kluis_err *er
     return KLUIS_OK;
 }
 
+/*
+ * Statements come from a cache keyed by their SQL text and go back to it with done(), which
+ * resets them and clears their bindings. A statement whose cached copy is in use (a nested use of
+ * the same SQL), or that no longer fits in the cache, is prepared afresh and finalised by done().
+ */
 static kluis_rc prepare(struct kluis_keys *k, const char *sql, sqlite3_stmt **st,
                         struct kluis_err *err)
 {
+    struct stmt_slot *hit = NULL;
+    for (size_t i = 0; i < k->n_stmts && !hit; i++)
+        if (k->stmts[i].sql == sql)
+            hit = &k->stmts[i];
+    for (size_t i = 0; i < k->n_stmts && !hit; i++)
+        if (strcmp(k->stmts[i].sql, sql) == 0)
+            hit = &k->stmts[i];
+    if (hit && !hit->busy) {
+        hit->busy = true;
+        *st = hit->st;
+        return KLUIS_OK;
+    }
     if (sqlite3_prepare_v3(k->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
         return fail(k, err, "preparing a statement");
+    if (!hit && k->n_stmts < STMT_CACHE)
+        k->stmts[k->n_stmts++] = (struct stmt_slot){sql, *st, true};
     return KLUIS_OK;
+}
+
+static void done(struct kluis_keys *k, sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; i < k->n_stmts; i++) {
+        if (k->stmts[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            k->stmts[i].busy = false;
+            return;
+        }
+    }
+    sqlite3_finalize(st);
+}
+
+/* One cached statement run to its end (BEGIN, COMMIT, ROLLBACK). */
+static int run(struct kluis_keys *k, const char *sql)
+{
+    sqlite3_stmt *st;
+    if (prepare(k, sql, &st, NULL))
+        return sqlite3_errcode(k->db);
+    int step = sqlite3_step(st);
+    done(k, st);
+    return step == SQLITE_DONE ? SQLITE_OK : step;
 }
 
 static const uint8_t *subject_bytes(const struct kluis_subject_ref *s)
@@ -120,10 +183,23 @@ static struct dk_slot *dk_slot(struct kluis_keys *k, const uint8_t id[32])
     return &k->dk[h % CACHE_SLOTS];
 }
 
+static struct pn_slot *pn_slot(struct kluis_keys *k, const uint8_t id[32])
+{
+    uint32_t h = (uint32_t)id[0] | (uint32_t)id[1] << 8 | (uint32_t)id[2] << 16;
+    return &k->pn[h % PN_SLOTS];
+}
+
+static void pn_wipe(struct kluis_keys *k)
+{
+    if (k->pn)
+        kluis_wipe(k->pn, PN_SLOTS * sizeof(*k->pn));
+}
+
 static void caches_wipe(struct kluis_keys *k)
 {
     if (k->dk)
         kluis_wipe(k->dk, CACHE_SLOTS * sizeof(*k->dk));
+    pn_wipe(k);
     kluis_wipe(k->bk, sizeof(k->bk));
     k->n_bk = 0;
 }
@@ -141,13 +217,13 @@ static kluis_rc meta_get(struct kluis_keys *k, const char *key, uint8_t *out, si
     *found = false;
     if (sqlite3_step(st) == SQLITE_ROW) {
         if ((size_t)sqlite3_column_bytes(st, 0) != n) {
-            sqlite3_finalize(st);
+            done(k, st);
             return kluis_err_set(err, KLUIS_ECORRUPT, "key store: '%s' has the wrong size", key);
         }
         memcpy(out, sqlite3_column_blob(st, 0), n);
         *found = true;
     }
-    sqlite3_finalize(st);
+    done(k, st);
     return KLUIS_OK;
 }
 
@@ -161,7 +237,7 @@ static kluis_rc meta_put(struct kluis_keys *k, const char *key, const uint8_t *v
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, v, (int)n, SQLITE_STATIC);
     int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    done(k, st);
     return step == SQLITE_DONE ? KLUIS_OK : fail(k, err, "storing a secret");
 }
 
@@ -209,7 +285,7 @@ static kluis_rc schema(struct kluis_keys *k, struct kluis_err *err)
     if (rc)
         return rc;
     bool have = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
-    sqlite3_finalize(st);
+    done(k, st);
     if (!have) {
         if ((rc = exec(k, "BEGIN IMMEDIATE", err)))
             return rc;
@@ -224,7 +300,7 @@ static kluis_rc schema(struct kluis_keys *k, struct kluis_err *err)
     if ((rc = prepare(k, "SELECT value FROM meta WHERE key='schema_version'", &st, err)))
         return rc;
     int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_finalize(st);
+    done(k, st);
     if (version <= 0)
         return kluis_err_set(err, KLUIS_ECORRUPT, "key store: the schema version is missing");
     if (version > KEYS_SCHEMA) {
@@ -260,7 +336,10 @@ kluis_rc kluis_keys_open(const char *path, struct kluis_keys **out_keys, struct 
     if (rc)
         return rc;
     struct kluis_keys *k = calloc(1, sizeof(*k));
-    if (!k || !(k->dk = calloc(CACHE_SLOTS, sizeof(*k->dk)))) {
+    if (!k || !(k->dk = calloc(CACHE_SLOTS, sizeof(*k->dk))) ||
+        !(k->pn = calloc(PN_SLOTS, sizeof(*k->pn)))) {
+        if (k)
+            free(k->dk);
         free(k);
         return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
     }
@@ -275,7 +354,8 @@ kluis_rc kluis_keys_open(const char *path, struct kluis_keys **out_keys, struct 
     sqlite3_busy_timeout(k->db, 5000);
     if ((rc = exec(k,
                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;"
-                   "PRAGMA foreign_keys=OFF;",
+                   "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;"
+                   "PRAGMA mmap_size=268435456;",
                    err)) ||
         (rc = schema(k, err))) {
         if (rc == KLUIS_EIO)
@@ -295,6 +375,10 @@ void kluis_keys_close(struct kluis_keys *k)
         kluis_keys_rollback(k);
     caches_wipe(k);
     free(k->dk);
+    free(k->pn);
+    for (size_t i = 0; i < k->n_stmts; i++)
+        sqlite3_finalize(k->stmts[i].st);
+    k->n_stmts = 0;
     sqlite3_close_v2(k->db);
     free(k);
 }
@@ -308,19 +392,20 @@ kluis_rc kluis_keys_begin(struct kluis_keys *k, struct kluis_err *err)
 {
     if (k->in_txn)
         return kluis_err_set(err, KLUIS_EINTERNAL, "key store: a transaction is already open");
-    kluis_rc rc = exec(k, "BEGIN IMMEDIATE", err);
-    if (rc == KLUIS_OK)
-        k->in_txn = true;
-    return rc;
+    if (run(k, "BEGIN IMMEDIATE") != SQLITE_OK)
+        return fail(k, err, "a statement");
+    k->in_txn = true;
+    return KLUIS_OK;
 }
 
 kluis_rc kluis_keys_commit(struct kluis_keys *k, struct kluis_err *err)
 {
     if (!k->in_txn)
         return KLUIS_OK;
-    kluis_rc rc = exec(k, "COMMIT", err);
-    if (rc) {
-        sqlite3_exec(k->db, "ROLLBACK", NULL, NULL, NULL);
+    kluis_rc rc = KLUIS_OK;
+    if (run(k, "COMMIT") != SQLITE_OK) {
+        rc = fail(k, err, "a statement");
+        run(k, "ROLLBACK");
         caches_wipe(k);
     } else if (k->destroyed) {
         /* Earlier images of a destroyed key's page may sit in the WAL. */
@@ -334,7 +419,7 @@ kluis_rc kluis_keys_commit(struct kluis_keys *k, struct kluis_err *err)
 void kluis_keys_rollback(struct kluis_keys *k)
 {
     if (k->in_txn)
-        sqlite3_exec(k->db, "ROLLBACK", NULL, NULL, NULL);
+        run(k, "ROLLBACK");
     k->in_txn = false;
     k->destroyed = false;
     /* Keys made in the transaction are gone again. */
@@ -418,12 +503,12 @@ static kluis_rc signer_body(struct kluis_keys *k, void *vctx, struct kluis_err *
         char skey[512];
         snprintf(skey, sizeof(skey), "%.*s", sqlite3_column_bytes(st, 0),
                  (const char *)sqlite3_column_blob(st, 0));
-        sqlite3_finalize(st);
+        done(k, st);
         rc = kluis_note_signer_parse(skey, c->out, err);
         kluis_wipe(skey, sizeof(skey));
         return rc;
     }
-    sqlite3_finalize(st);
+    done(k, st);
     if ((rc = kluis_note_keygen(c->origin, c->out, err)))
         return rc;
     char skey[512];
@@ -474,13 +559,13 @@ static kluis_rc class_newest(struct kluis_keys *k, const char *cls, int *out_ver
         *out_version = sqlite3_column_int(st, 0);
         if (key) {
             if (sqlite3_column_bytes(st, 1) != 32) {
-                sqlite3_finalize(st);
+                done(k, st);
                 return kluis_err_set(err, KLUIS_ECORRUPT, "key store: a class key is damaged");
             }
             memcpy(key, sqlite3_column_blob(st, 1), 32);
         }
     }
-    sqlite3_finalize(st);
+    done(k, st);
     return KLUIS_OK;
 }
 
@@ -494,12 +579,12 @@ static kluis_rc class_key(struct kluis_keys *k, const char *cls, int version, ui
     sqlite3_bind_text(st, 1, cls, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, version);
     if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_bytes(st, 0) != 32) {
-        sqlite3_finalize(st);
+        done(k, st);
         return kluis_err_set(err, KLUIS_ECORRUPT,
                              "key store: version %d of key class '%s' is missing", version, cls);
     }
     memcpy(key, sqlite3_column_blob(st, 0), 32);
-    sqlite3_finalize(st);
+    done(k, st);
     return KLUIS_OK;
 }
 
@@ -521,7 +606,7 @@ static kluis_rc class_add(struct kluis_keys *k, const char *cls, int version, in
     sqlite3_bind_blob(st, 3, key, 32, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 4, now);
     int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    done(k, st);
     kluis_wipe(key, sizeof(key));
     return step == SQLITE_DONE ? KLUIS_OK : fail(k, err, "storing a class key");
 }
@@ -605,7 +690,7 @@ static kluis_rc rewrap_body(struct kluis_keys *k, void *vctx, struct kluis_err *
                       "UPDATE data_keys SET version = ?1, wrapped = ?2 WHERE tenant = ?3 AND "
                       "subject = ?4 AND category = ?5",
                       &up, err))) {
-        sqlite3_finalize(st);
+        done(k, st);
         return rc;
     }
     while (rc == KLUIS_OK && sqlite3_step(st) == SQLITE_ROW) {
@@ -647,11 +732,11 @@ static kluis_rc rewrap_body(struct kluis_keys *k, void *vctx, struct kluis_err *
             sqlite3_reset(up);
             c->n++;
         }
-        sqlite3_finalize(q);
+        done(k, q);
         kluis_wipe(kek_new, 32);
     }
-    sqlite3_finalize(up);
-    sqlite3_finalize(st);
+    done(k, up);
+    done(k, st);
     return rc;
 }
 
@@ -677,7 +762,7 @@ static kluis_rc retire_body(struct kluis_keys *k, void *vctx, struct kluis_err *
     sqlite3_bind_text(st, 1, c->cls, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, c->version);
     bool exists = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    done(k, st);
     if (!exists)
         return kluis_err_set(err, KLUIS_ENOTFOUND, "key class '%s' has no live version %d", c->cls,
                              c->version);
@@ -695,7 +780,7 @@ static kluis_rc retire_body(struct kluis_keys *k, void *vctx, struct kluis_err *
     sqlite3_bind_text(st, 1, c->cls, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, c->version);
     int64_t used = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
+    done(k, st);
     if (used != 0) {
         kluis_err_set(err, KLUIS_EREFUSED,
                       "%" PRId64 " data keys are still wrapped under version %d of key class "
@@ -709,7 +794,7 @@ static kluis_rc retire_body(struct kluis_keys *k, void *vctx, struct kluis_err *
     sqlite3_bind_text(st, 1, c->cls, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, c->version);
     int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    done(k, st);
     if (step != SQLITE_DONE)
         return fail(k, err, "destroying a class key");
     k->destroyed = true;
@@ -748,7 +833,7 @@ kluis_rc kluis_keys_list(struct kluis_keys *k, kluis_key_version_fn fn, void *ct
         if (fn(ctx, &v))
             break;
     }
-    sqlite3_finalize(st);
+    done(k, st);
     return KLUIS_OK;
 }
 
@@ -773,14 +858,14 @@ static kluis_rc ring_bucket_key(void *ctx, int64_t no, bool create, uint8_t out[
     if (step == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
         memcpy(out, sqlite3_column_blob(st, 0), 32);
     } else if (step == SQLITE_ROW) {
-        sqlite3_finalize(st);
+        done(k, st);
         return kluis_err_set(err, KLUIS_ECORRUPT, "key store: bucket key %" PRId64 " is damaged",
                              no);
     } else if (!create) {
-        sqlite3_finalize(st);
+        done(k, st);
         return kluis_err_set(err, KLUIS_ENOTFOUND, "bucket %" PRId64 " has no key (purged)", no);
     } else {
-        sqlite3_finalize(st);
+        done(k, st);
         if ((rc = kluis_random(out, 32, err)))
             return rc;
         if ((rc = prepare(k, "INSERT INTO bucket_keys(no, key) VALUES(?1, ?2)", &st, err)))
@@ -788,7 +873,7 @@ static kluis_rc ring_bucket_key(void *ctx, int64_t no, bool create, uint8_t out[
         sqlite3_bind_int64(st, 1, no);
         sqlite3_bind_blob(st, 2, out, 32, SQLITE_STATIC);
         step = sqlite3_step(st);
-        sqlite3_finalize(st);
+        done(k, st);
         if (step != SQLITE_DONE) {
             kluis_wipe(out, 32);
             return fail(k, err, "storing a bucket key");
@@ -796,7 +881,7 @@ static kluis_rc ring_bucket_key(void *ctx, int64_t no, bool create, uint8_t out[
         st = NULL;
     }
     if (st)
-        sqlite3_finalize(st);
+        done(k, st);
     size_t slot = k->n_bk < BUCKET_CACHE ? k->n_bk++ : (size_t)no % BUCKET_CACHE;
     k->bk[slot].no = no;
     memcpy(k->bk[slot].key, out, 32);
@@ -817,7 +902,7 @@ static kluis_rc ring_bucket_keys_destroy(void *ctx, const int64_t *nos, size_t n
             rc = fail(k, err, "destroying a bucket key");
         sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    done(k, st);
     kluis_wipe(k->bk, sizeof(k->bk));
     k->n_bk = 0;
     k->destroyed = true;
@@ -860,11 +945,11 @@ static kluis_rc ring_data_key(void *ctx, const char *tenant,
         uint8_t wrapped[64];
         size_t w_len = (size_t)sqlite3_column_bytes(st, 2), dk_len = 0;
         if (w_len > sizeof(wrapped)) {
-            sqlite3_finalize(st);
+            done(k, st);
             return kluis_err_set(err, KLUIS_ECORRUPT, "key store: a data key is damaged");
         }
         memcpy(wrapped, sqlite3_column_blob(st, 2), w_len);
-        sqlite3_finalize(st);
+        done(k, st);
         if ((rc = class_key(k, cls, version, kek, err)))
             return rc;
         uint8_t dk[64];
@@ -878,7 +963,7 @@ static kluis_rc ring_data_key(void *ctx, const char *tenant,
         if (rc)
             return rc;
     } else {
-        sqlite3_finalize(st);
+        done(k, st);
         if (!key_class)
             return kluis_err_set(err, KLUIS_ENOTFOUND, "no data key (erased)");
         int version;
@@ -910,7 +995,7 @@ static kluis_rc ring_data_key(void *ctx, const char *tenant,
         sqlite3_bind_int(st, 5, version);
         sqlite3_bind_blob(st, 6, wrapped, (int)w_len, SQLITE_STATIC);
         int step = sqlite3_step(st);
-        sqlite3_finalize(st);
+        done(k, st);
         if (step != SQLITE_DONE) {
             kluis_wipe(out, 32);
             return fail(k, err, "storing a data key");
@@ -978,9 +1063,9 @@ static kluis_rc pseudonym_body(struct kluis_keys *k, void *vctx, struct kluis_er
     uint8_t key[32];
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
         memcpy(key, sqlite3_column_blob(st, 0), 32);
-        sqlite3_finalize(st);
+        done(k, st);
     } else {
-        sqlite3_finalize(st);
+        done(k, st);
         if ((rc = kluis_random(key, 32, err)))
             return rc;
         if ((rc = prepare(k, "INSERT INTO pseudonyms(tenant, subject, key) VALUES(?1, ?2, ?3)", &st,
@@ -992,7 +1077,7 @@ static kluis_rc pseudonym_body(struct kluis_keys *k, void *vctx, struct kluis_er
         sqlite3_bind_blob(st, 2, c->subject, 32, SQLITE_STATIC);
         sqlite3_bind_blob(st, 3, key, 32, SQLITE_STATIC);
         int step = sqlite3_step(st);
-        sqlite3_finalize(st);
+        done(k, st);
         if (step != SQLITE_DONE) {
             kluis_wipe(key, 32);
             return fail(k, err, "storing a pseudonym key");
@@ -1014,8 +1099,23 @@ kluis_rc kluis_keys_pseudonym(struct kluis_keys *k, const char *tenant,
                               const struct kluis_subject_ref *subject, char out[33],
                               struct kluis_err *err)
 {
-    struct pseudonym_ctx c = {tenant, subject_bytes(subject), out};
-    return in_txn(k, pseudonym_body, &c, err);
+    const uint8_t *subj = subject_bytes(subject);
+    uint8_t id[32];
+    dk_id(tenant, subj, "", id);
+    struct pn_slot *slot = pn_slot(k, id);
+    if (slot->used && memcmp(slot->id, id, 32) == 0) {
+        memcpy(out, slot->out, 33);
+        return KLUIS_OK;
+    }
+    struct pseudonym_ctx c = {tenant, subj, out};
+    kluis_rc rc = in_txn(k, pseudonym_body, &c, err);
+    if (rc == KLUIS_OK) {
+        /* Kept until an erasure or a rollback (which wipe the cache) or the close. */
+        slot->used = true;
+        memcpy(slot->id, id, 32);
+        memcpy(slot->out, out, 33);
+    }
+    return rc;
 }
 
 struct erase_ctx {
@@ -1043,7 +1143,7 @@ static kluis_rc erase_one(struct kluis_keys *k, struct erase_ctx *c, const char 
     if (category)
         sqlite3_bind_text(st, 3, category, -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    done(k, st);
     if (step != SQLITE_DONE)
         return fail(k, err, "destroying a data key");
     if (!category) {
@@ -1053,7 +1153,7 @@ static kluis_rc erase_one(struct kluis_keys *k, struct erase_ctx *c, const char 
         sqlite3_bind_text(st, 1, c->tenant, -1, SQLITE_STATIC);
         sqlite3_bind_blob(st, 2, c->subject, 32, SQLITE_STATIC);
         step = sqlite3_step(st);
-        sqlite3_finalize(st);
+        done(k, st);
         if (step != SQLITE_DONE)
             return fail(k, err, "destroying a pseudonym key");
     }
@@ -1068,7 +1168,7 @@ static kluis_rc erase_one(struct kluis_keys *k, struct erase_ctx *c, const char 
         sqlite3_bind_null(st, 3);
     sqlite3_bind_int64(st, 4, c->now);
     step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    done(k, st);
     if (step != SQLITE_DONE)
         return fail(k, err, "recording an erasure");
     c->seq = (uint64_t)sqlite3_last_insert_rowid(k->db);
@@ -1085,6 +1185,7 @@ static kluis_rc erase_body(struct kluis_keys *k, void *vctx, struct kluis_err *e
         rc = erase_one(k, c, c->categories[i], err);
     /* Whatever was cached may be a key just destroyed. */
     kluis_wipe(k->dk, CACHE_SLOTS * sizeof(*k->dk));
+    pn_wipe(k);
     k->destroyed = true;
     return rc;
 }
@@ -1124,6 +1225,6 @@ kluis_rc kluis_keys_erasures(struct kluis_keys *k, uint64_t after, kluis_erasure
         if (fn(ctx, &e))
             break;
     }
-    sqlite3_finalize(st);
+    done(k, st);
     return KLUIS_OK;
 }
