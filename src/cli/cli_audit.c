@@ -79,20 +79,26 @@ static const struct option audit_opts[] = {{"against", required_argument, NULL, 
                                            {"from", required_argument, NULL, OPT_FROM},
                                            {NULL, 0, NULL, 0}};
 
-/* Parses the options and opens the engine; returns -1 to go on, else the exit status. */
-static int open_with(const char *cmd, struct cli_env *env, struct audit_args *a, int argc,
-                     char **argv, int operands)
+/* Parses the options (opts and on_opt may be NULL: none of its own), checks the number of
+ * operands and opens the engine; returns -1 to go on, else the exit status. */
+static int parse_and_open(const char *cmd, struct cli_env *env, const struct option *opts,
+                          cli_option_fn *on_opt, void *ctx, int argc, char **argv, int operands)
 {
     cli_env_init(env, cmd);
-    int status = cli_parse_options(cmd, env, argc, argv, NULL, audit_opts, audit_option, a);
+    int status = cli_parse_options(cmd, env, argc, argv, NULL, opts, on_opt, ctx);
     if (status >= 0)
         return status;
-    status = CLI_OK;
     if (argc - optind != operands)
         return operands ? cli_usage(cmd, "takes %d argument%s", operands, operands > 1 ? "s" : "")
                         : cli_usage(cmd, "takes no arguments, only options");
     status = cli_env_open(env);
     return status == CLI_OK ? -1 : status;
+}
+
+static int open_with(const char *cmd, struct cli_env *env, struct audit_args *a, int argc,
+                     char **argv, int operands)
+{
+    return parse_and_open(cmd, env, audit_opts, audit_option, a, argc, argv, operands);
 }
 
 static int audit_verify(const char *cmd, int argc, char **argv)
@@ -321,16 +327,7 @@ int cli_cmd_audit(int argc, char **argv)
 
 static int keys_open(const char *cmd, struct cli_env *env, int argc, char **argv, int operands)
 {
-    cli_env_init(env, cmd);
-    int status = cli_parse_options(cmd, env, argc, argv, NULL, NULL, NULL, NULL);
-    if (status >= 0)
-        return status;
-    status = CLI_OK;
-    if (argc - optind != operands)
-        return operands ? cli_usage(cmd, "takes %d argument%s", operands, operands > 1 ? "s" : "")
-                        : cli_usage(cmd, "takes no arguments, only options");
-    status = cli_env_open(env);
-    return status == CLI_OK ? -1 : status;
+    return parse_and_open(cmd, env, NULL, NULL, NULL, argc, argv, operands);
 }
 
 static int keys_init(const char *cmd, int argc, char **argv)

@@ -39,61 +39,7 @@ static void free_links(struct kluis_link *links, size_t n)
  */
 static int read_value(const char *cmd, const char *path, char **out_buf, size_t *out_len)
 {
-    bool is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f) {
-        cli_error(cmd, "cannot open %s: %s", path, strerror(errno));
-        return CLI_FAIL;
-    }
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    int status = CLI_OK;
-    while (buf) {
-        if (len == cap) {
-            if (cap > KLUIS_VALUE_MAX) {
-                cli_error(cmd, "the value in %s is larger than the limit of %u bytes",
-                          is_stdin ? "standard input" : path, KLUIS_VALUE_MAX);
-                status = CLI_FAIL;
-                break;
-            }
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) {
-            if (ferror(f)) {
-                cli_error(cmd, "cannot read %s: %s", is_stdin ? "standard input" : path,
-                          strerror(errno));
-                status = CLI_FAIL;
-            }
-            break;
-        }
-    }
-    if (!buf) {
-        cli_error(cmd, "out of memory");
-        status = CLI_FAIL;
-    }
-    if (status == CLI_OK && len > KLUIS_VALUE_MAX) {
-        cli_error(cmd, "the value in %s is larger than the limit of %u bytes",
-                  is_stdin ? "standard input" : path, KLUIS_VALUE_MAX);
-        status = CLI_FAIL;
-    }
-    if (!is_stdin)
-        fclose(f);
-    if (status != CLI_OK) {
-        free(buf);
-        return status;
-    }
-    *out_buf = buf;
-    *out_len = len;
-    return CLI_OK;
+    return cli_read_file(cmd, path, KLUIS_VALUE_MAX, out_buf, out_len);
 }
 
 struct put_args {
