@@ -59,6 +59,9 @@ struct kluis_keys;
 kluis_rc kluis_keys_open(const char *path, struct kluis_keys **out_keys, struct kluis_err *err);
 void kluis_keys_close(struct kluis_keys *k);
 
+/* The clock for what the key store records (a class made on first use); the engine sets it. */
+void kluis_keys_set_now(struct kluis_keys *k, int64_t now);
+
 /* The keyring a data store uses (valid while k is open). */
 const struct kluis_keyring *kluis_keys_keyring(struct kluis_keys *k);
 

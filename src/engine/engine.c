@@ -136,6 +136,7 @@ void kluis_engine_close(struct kluis_engine *e)
 void kluis_engine_set_now(struct kluis_engine *e, int64_t now)
 {
     e->now = now;
+    kluis_keys_set_now(e->keys, now);
 }
 
 int64_t kluis_engine_now(const struct kluis_engine *e)

@@ -63,6 +63,7 @@ struct bk_slot {
 
 struct kluis_keys {
     sqlite3 *db;
+    int64_t now; /* the engine's clock, for keys the keyring makes */
     struct kluis_keyring ring;
     bool in_txn;
     bool destroyed; /* this transaction destroyed keys: truncate the WAL after it */
@@ -381,6 +382,11 @@ void kluis_keys_close(struct kluis_keys *k)
     k->n_stmts = 0;
     sqlite3_close_v2(k->db);
     free(k);
+}
+
+void kluis_keys_set_now(struct kluis_keys *k, int64_t now)
+{
+    k->now = now;
 }
 
 const struct kluis_keyring *kluis_keys_keyring(struct kluis_keys *k)
@@ -971,7 +977,7 @@ static kluis_rc ring_data_key(void *ctx, const char *tenant,
             return rc;
         if (version == 0) {
             /* A class the policy names but keys init has not made yet: make it now. */
-            struct class_ctx c = {.cls = key_class, .now = 0};
+            struct class_ctx c = {.cls = key_class, .now = k->now};
             if ((rc = class_init_body(k, &c, err)) ||
                 (rc = class_newest(k, key_class, &version, kek, err)))
                 return rc;
