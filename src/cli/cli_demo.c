@@ -195,6 +195,7 @@ struct note {
 };
 
 struct demo {
+    bool gmail2_removed; /* bakkerij-de-vries removed integration gmail-2 */
     const struct kluis_policy *p;
     struct kluis_engine *e;
     const char *db;
@@ -446,14 +447,22 @@ static int schedule(struct demo *d, int day, int t, const char *event, const cha
 
 /* ---- One tenant's day -------------------------------------------------------------------- */
 
+/* A mailbox integration of tenant t that is still connected, picked at random. */
+static void mailbox_of(struct demo *d, int t, char *buf, size_t size)
+{
+    size_t m = 1 + pick(d, (size_t)tenants[t].n_mailboxes);
+    if (t == T_BAKKERIJ && d->gmail2_removed && m == 2)
+        m = 1; /* a removed integration sends nothing any more */
+    snprintf(buf, size, "gmail-%zu", m);
+}
+
 static int write_mail(struct demo *d, int t)
 {
     char name[64], addr[96], value[512], integration[32], draft[24];
     unsigned n_mail = today_count(d, 450), n_drafts = today_count(d, 150);
     for (unsigned i = 0; i < n_mail; i++) {
         subject_of(pick(d, d->n_subjects), t, name, sizeof(name), addr, sizeof(addr));
-        snprintf(integration, sizeof(integration), "gmail-%zu",
-                 1 + pick(d, (size_t)tenants[t].n_mailboxes));
+        mailbox_of(d, t, integration, sizeof(integration));
         snprintf(value, sizeof(value), "thread=%08" PRIx64 "; from=%s <%s>; subject=%s; snippet=%s",
                  next_random(d) & 0xffffffffu, name, addr, PICK(d, mail_subjects),
                  PICK(d, snippets));
@@ -474,8 +483,7 @@ static int write_mail(struct demo *d, int t)
         subject_of(pick(d, d->n_subjects), t, name, sizeof(name), addr, sizeof(addr));
         uint64_t seq = ++d->seq[t];
         snprintf(draft, sizeof(draft), "%" PRIu64, seq);
-        snprintf(integration, sizeof(integration), "gmail-%zu",
-                 1 + pick(d, (size_t)tenants[t].n_mailboxes));
+        mailbox_of(d, t, integration, sizeof(integration));
         snprintf(value, sizeof(value),
                  "Beste %s, dank voor je bericht. %s Met vriendelijke groet, %s | classifier=%.2f",
                  name, PICK(d, replies), tenants[t].company, 0.5 + (double)pick(d, 50) / 100.0);
@@ -543,8 +551,7 @@ static int write_calendar(struct demo *d, int t)
         subject_of(pick(d, d->n_subjects), t, name, sizeof(name), addr, sizeof(addr));
         uint64_t seq = ++d->seq[t];
         snprintf(appointment, sizeof(appointment), "%" PRIu64, seq);
-        snprintf(integration, sizeof(integration), "gmail-%zu",
-                 1 + pick(d, (size_t)tenants[t].n_mailboxes));
+        mailbox_of(d, t, integration, sizeof(integration));
         int hour = 9 + (int)pick(d, 8);
         snprintf(value, sizeof(value),
                  "title=%s; start=%sT%02d:00:00+01:00; end=%sT%02d:45:00+01:00; attendees=%s",
@@ -770,6 +777,7 @@ static int story(struct demo *d)
              tenants[T_BAKKERIJ].name, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
         note_event(d, T_BAKKERIJ, "integration.removed", NULL,
                    "bakkerij-de-vries removed integration gmail-2");
+        d->gmail2_removed = true;
         break;
     case DAY_CONSENT:
         user_of(T_BRASSERIE, 0, user, sizeof(user));
