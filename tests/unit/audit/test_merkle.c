@@ -19,6 +19,7 @@
 
 #include "kluis/kluis.h"
 #include "kluis/audit.h"
+#include "../vectors.h"
 
 #define H KLUIS_HASH_LEN
 
@@ -33,13 +34,9 @@ static void vector_path(char *out, size_t size, const char *rel)
 
 static json_t *load_json(const char *rel)
 {
-    char path[1024];
-    vector_path(path, sizeof(path), rel);
-    json_error_t jerr;
-    json_t *j = json_load_file(path, 0, &jerr);
-    if (!j)
-        fail_msg("%s: %s", path, jerr.text);
-    return j;
+    char p[512];
+    snprintf(p, sizeof(p), "merkle/%s", rel);
+    return test_vectors(p);
 }
 
 /* Every line of a JSON Lines file, as an array. */

@@ -15,18 +15,13 @@
 
 #include "kluis/kluis.h"
 #include "kluis/audit.h"
+#include "../vectors.h"
 
 static json_t *load_json(const char *rel)
 {
-    const char *root = getenv("KLUIS_TESTS");
-    assert_non_null(root);
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/vectors/merkle/%s", root, rel);
-    json_error_t jerr;
-    json_t *j = json_load_file(path, 0, &jerr);
-    if (!j)
-        fail_msg("%s: %s", path, jerr.text);
-    return j;
+    char p[512];
+    snprintf(p, sizeof(p), "merkle/%s", rel);
+    return test_vectors(p);
 }
 
 static const char *str(json_t *obj, const char *key)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "kluis/kluis.h"
+#include "../vectors.h"
 
 /* Hex to bytes; returns the length. */
 static size_t unhex(const char *hex, uint8_t *out, size_t cap)
@@ -39,14 +40,7 @@ static void assert_hex(const uint8_t *got, size_t n, const char *want_hex)
 
 static json_t *load_vectors(const char *rel)
 {
-    const char *dir = getenv("KLUIS_TESTS");
-    assert_non_null(dir);
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/vectors/%s", dir, rel);
-    json_error_t jerr;
-    json_t *v = json_load_file(path, 0, &jerr);
-    if (!v)
-        fail_msg("%s: %s", path, jerr.text);
+    json_t *v = test_vectors(rel);
     assert_true(json_is_array(v));
     return v;
 }

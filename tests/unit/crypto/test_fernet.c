@@ -15,17 +15,13 @@
 #include <string.h>
 
 #include "kluis/kluis.h"
+#include "../vectors.h"
 
 static json_t *load(const char *name)
 {
-    const char *dir = getenv("KLUIS_TESTS");
-    assert_non_null(dir);
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/vectors/fernet/%s", dir, name);
-    json_error_t jerr;
-    json_t *v = json_load_file(path, 0, &jerr);
-    if (!v)
-        fail_msg("%s: %s", path, jerr.text);
+    char p[512];
+    snprintf(p, sizeof(p), "fernet/%s", name);
+    json_t *v = test_vectors(p);
     assert_true(json_is_array(v));
     assert_true(json_array_size(v) > 0);
     return v;
