@@ -45,65 +45,15 @@ static int fernet_option(const char *cmd, int c, const char *arg, void *ctx)
     return -1;
 }
 
-/* Reads all of f into a malloc()ed buffer (NUL-terminated) of at most max bytes; false when it
- * is longer or cannot be read (errno then says why; EFBIG for too long). */
-static bool read_all(FILE *f, size_t max, char **out, size_t *out_len)
-{
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return false;
-    for (;;) {
-        if (len + 1 == cap) {
-            if (cap > max) {
-                free(buf);
-                errno = EFBIG;
-                return false;
-            }
-            char *more = realloc(buf, cap * 2);
-            if (!more) {
-                free(buf);
-                return false;
-            }
-            buf = more;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - 1 - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f) || len > max) {
-        int e = ferror(f) ? EIO : EFBIG;
-        free(buf);
-        errno = e;
-        return false;
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    return true;
-}
-
 /* Loads the keys of path: one per line, empty lines skipped. Returns CLI_OK or the exit status
  * (reported). The file's text is wiped before it is freed. */
 static int load_keys(const char *cmd, const char *path, struct kluis_fernet_key *keys,
                      size_t *n_keys)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cli_error(cmd, "cannot open the key file %s: %s", path, strerror(errno));
-        return CLI_FAIL;
-    }
     char *text = NULL;
     size_t len = 0;
-    bool ok = read_all(f, KEY_FILE_MAX, &text, &len);
-    int e = errno;
-    fclose(f);
-    if (!ok) {
-        cli_error(cmd, "cannot read the key file %s: %s", path, strerror(e));
+    if (cli_read_file(cmd, path, KEY_FILE_MAX, &text, &len) != CLI_OK)
         return CLI_FAIL;
-    }
     int status = CLI_OK;
     size_t n = 0, line = 0;
     for (char *p = text; p < text + len && status == CLI_OK;) {
@@ -218,12 +168,7 @@ static void fernet_done(struct fernet_run *r)
 
 static int read_stdin(const char *cmd, char **out, size_t *out_len)
 {
-    if (!read_all(stdin, INPUT_MAX, out, out_len)) {
-        cli_error(cmd, "cannot read stdin: %s",
-                  errno == EFBIG ? "more than 64 MiB" : strerror(errno));
-        return CLI_FAIL;
-    }
-    return CLI_OK;
+    return cli_read_file(cmd, NULL, INPUT_MAX, out, out_len);
 }
 
 static int write_stdout(const char *cmd, const void *data, size_t len)
