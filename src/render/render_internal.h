@@ -144,4 +144,66 @@ void kluis__render_retention_words(struct kluis_buf *b, const struct kluis_polic
                                    const struct kluis_category *c, enum kluis_lang lang,
                                    enum kluis_voice voice);
 
+/* ---- The statement's words, shared (render_statement.c) ----------------------------------- */
+
+/*
+ * Sentences and phrases of the statement that the access information repeats word for word, so
+ * that a data subject reads the same promise in both. Plain text without Markdown; the statement
+ * writes them as they are. A "sentence" ends with its full stop; a "phrase" completes a label
+ * ("Grondslag: …") and has none.
+ */
+enum kluis_phrase {
+    KLUIS_PHRASE_SPECIAL,              /* sentence: may hold art. 9 data */
+    KLUIS_PHRASE_NOT_FROM_YOU,         /* sentence: obtained elsewhere (art. 14) */
+    KLUIS_PHRASE_NOT_FROM_YOU_PLAIN,   /* the same without the citation (processor data) */
+    KLUIS_PHRASE_ON_BEHALF,            /* sentences: data processed for customers; ask them too */
+    KLUIS_PHRASE_CUSTOMER_BASIS,       /* phrase: processor purpose, the customer sets the basis */
+    KLUIS_PHRASE_ON_INSTRUCTIONS,      /* phrase: "in opdracht van onze klant" */
+    KLUIS_PHRASE_DIRECT_MARKETING,     /* phrase: objection to direct marketing stops it */
+    KLUIS_PHRASE_RECIPIENT_CONTROLLER, /* phrase: an independent controller */
+    KLUIS_PHRASE_RECIPIENT_DPA,        /* phrase: a processor under a DPA */
+    KLUIS_PHRASE_RECIPIENT_NO_DPA,     /* phrase: a processor without one */
+    KLUIS_PHRASE_RECIPIENTS,           /* sentence: shared only with the parties listed */
+    KLUIS_PHRASE_NO_RECIPIENTS,        /* sentence: shared with no one */
+    KLUIS_PHRASE_TRANSFERS,            /* sentences: outside the EEA, only under chapter V */
+    KLUIS_PHRASE_NO_TRANSFERS,         /* sentence: nothing leaves the EEA */
+    KLUIS_PHRASE_SAFEGUARD_COPY,       /* sentence: a copy of the safeguards on request */
+    KLUIS_PHRASE_AUTOMATED,            /* sentence: solely automated decisions are taken */
+    KLUIS_PHRASE_NO_AUTOMATED,         /* sentence: none are taken (art. 22) */
+    KLUIS_PHRASE_AUTOMATED_RIGHTS,     /* sentence: human intervention, be heard, contest */
+    KLUIS_PHRASE_COMPLAINT,            /* phrase: the right to complain to an authority */
+    KLUIS_PHRASE_COMPLAINT_HOME,       /* sentence: … to the authority where you live or work */
+    KLUIS_PHRASE_COUNT_
+};
+
+/* The phrase in lang; never NULL. */
+const char *kluis__render_phrase(enum kluis_phrase ph, enum kluis_lang lang);
+
+/* "Elk item in “NAME” moet door een mens worden goedgekeurd voordat het wordt gebruikt.", the
+ * category's name written through put. */
+void kluis__render_approval(struct kluis_buf *b, const char *name, enum kluis_lang lang,
+                            kluis_put_fn put);
+
+/* The data subject's rights as the statement lists them, in its order. */
+enum kluis_right {
+    KLUIS_RIGHT_ACCESS,        /* art. 15 */
+    KLUIS_RIGHT_RECTIFICATION, /* art. 16 */
+    KLUIS_RIGHT_ERASURE,       /* art. 17 */
+    KLUIS_RIGHT_RESTRICTION,   /* art. 18 */
+    KLUIS_RIGHT_PORTABILITY,   /* art. 20 */
+    KLUIS_RIGHT_OBJECTION,     /* art. 21 */
+    KLUIS_RIGHT_WITHDRAWAL,    /* art. 7(3) */
+    KLUIS_RIGHT_AUTOMATED,     /* art. 22 */
+    KLUIS_RIGHT_COUNT_
+};
+
+/* The right's article ("art. 16") and its name in lang ("Rectificatie"). */
+const char *kluis__render_right_article(enum kluis_right r);
+const char *kluis__render_right_name(enum kluis_right r, enum kluis_lang lang);
+
+/* What the right means for the reader, one sentence ("je kunt onjuiste gegevens laten …");
+ * portability names the policy's export formats. */
+void kluis__render_right_text(struct kluis_buf *b, const struct kluis_policy *p, enum kluis_right r,
+                              enum kluis_lang lang);
+
 #endif /* KLUIS_RENDER_INTERNAL_H */
