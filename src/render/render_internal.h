@@ -9,7 +9,8 @@
  *
  * Everything here appends plain text for people to a struct kluis_buf. None of it escapes: the
  * caller escapes for its output format (kluis__buf_md, kluis__buf_csv, …), so that the same words
- * serve every format. Allocation failures are sticky in the buffer or list, as in util.
+ * serve every format. Allocation failures are sticky in the buffer or list, as in util. The JSON
+ * helpers at the end build jansson values; they return NULL or -1 when out of memory.
  */
 #ifndef KLUIS_RENDER_INTERNAL_H
 #define KLUIS_RENDER_INTERNAL_H
@@ -205,5 +206,21 @@ const char *kluis__render_right_name(enum kluis_right r, enum kluis_lang lang);
  * portability names the policy's export formats. */
 void kluis__render_right_text(struct kluis_buf *b, const struct kluis_policy *p, enum kluis_right r,
                               enum kluis_lang lang);
+
+/* ---- JSON (render_register.c) -------------------------------------------------------------- */
+
+struct json_t;
+
+/* Sets obj[key] to the string value. Returns 0, or -1 when out of memory or when value is not
+ * UTF-8 (json_string() refuses it; the loader never lets such text through). */
+int kluis__render_json_str(struct json_t *obj, const char *key, const char *value);
+
+/* {kind: value} for each contact channel; NULL when out of memory. */
+struct json_t *kluis__render_json_contacts(const struct kluis_contact *contacts, size_t n);
+
+/* Adds the organisation to obj as the register writes it: name, address, country, registry,
+ * registry_number, vat (those stated) and contact. Returns 0 or -1. */
+int kluis__render_json_organisation(struct json_t *obj, const struct kluis_policy *p,
+                                    enum kluis_lang lang);
 
 #endif /* KLUIS_RENDER_INTERNAL_H */
