@@ -6,6 +6,7 @@
  *   render_retention.c  a category's retention rule in words
  *   render_statement.c  the privacy statement (Markdown, and HTML through cmark)
  *   render_register.c   the art. 30 register (CSV, JSON, Markdown)
+ *   render_access.c     the art. 15 information of an access or portability answer (JSON)
  *
  * Everything here appends plain text for people to a struct kluis_buf. None of it escapes: the
  * caller escapes for its output format (kluis__buf_md, kluis__buf_csv, …), so that the same words
