@@ -1,5 +1,6 @@
 /*
- * kluis — rendering a policy for people: the privacy statement and the art. 30 register.
+ * kluis — rendering a policy for people: the privacy statement, the art. 30 register and the
+ * art. 15 information of an access answer.
  *
  * The statement is written as Markdown and, for HTML, rendered with cmark into a standalone,
  * styled page. Every text taken from the policy is escaped, so a policy cannot inject Markdown or
@@ -11,6 +12,7 @@
 #ifndef KLUIS_RENDER_H
 #define KLUIS_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kluis/error.h"
@@ -61,6 +63,30 @@ kluis_rc kluis_render_register(const struct kluis_policy *p, const char *tenant,
 kluis_rc kluis_render_retention(const struct kluis_policy *p, const struct kluis_category *c,
                                 enum kluis_lang lang, char **out_text, size_t *out_len,
                                 struct kluis_err *err);
+
+/*
+ * The information an access answer gives besides the copy of the data (art. 15(1)(a)–(h) and
+ * 15(2) GDPR), drawn from the policy, as one JSON object (UTF-8, keys in a fixed order; see
+ * docs/internals/access-info.md for the shape). categories are the ids of the categories kluis
+ * holds records of for this data subject, in any order, duplicates allowed; the information is
+ * about those only: the purposes that use them, the recipients that receive them (a recipient
+ * that names its `purposes:` only for those), their retention, sources and transfers. With
+ * n_categories == 0 (categories may then be NULL) the answer says that nothing is held, and still
+ * states the controller, the rights and the right to complain. Human texts are in lang, in the
+ * statement's words; keys, ids and "article" values are language-independent.
+ * Errors: KLUIS_EINVAL (a missing argument, an unknown language, or a category id the policy does
+ * not declare: the message names it), KLUIS_ENOMEM.
+ */
+kluis_rc kluis_render_access_info(const struct kluis_policy *p, enum kluis_lang lang,
+                                  const char *const *categories, size_t n_categories,
+                                  char **out_json, size_t *out_len, struct kluis_err *err);
+
+/*
+ * True when art. 20(1) portability covers the category: provided by the data subject and used by
+ * at least one purpose whose basis is consent (art. 6(1)(a), or art. 9(2)(a)) or a contract
+ * (art. 6(1)(b)). False for NULL arguments. A portability export is limited to these categories.
+ */
+bool kluis_render_portable(const struct kluis_policy *p, const struct kluis_category *c);
 
 #ifdef __cplusplus
 }

@@ -6,10 +6,12 @@
  *   render_retention.c  a category's retention rule in words
  *   render_statement.c  the privacy statement (Markdown, and HTML through cmark)
  *   render_register.c   the art. 30 register (CSV, JSON, Markdown)
+ *   render_access.c     the art. 15 information of an access or portability answer (JSON)
  *
  * Everything here appends plain text for people to a struct kluis_buf. None of it escapes: the
  * caller escapes for its output format (kluis__buf_md, kluis__buf_csv, …), so that the same words
- * serve every format. Allocation failures are sticky in the buffer or list, as in util.
+ * serve every format. Allocation failures are sticky in the buffer or list, as in util. The JSON
+ * helpers at the end build jansson values; they return NULL or -1 when out of memory.
  */
 #ifndef KLUIS_RENDER_INTERNAL_H
 #define KLUIS_RENDER_INTERNAL_H
@@ -143,5 +145,83 @@ enum kluis_voice {
 void kluis__render_retention_words(struct kluis_buf *b, const struct kluis_policy *p,
                                    const struct kluis_category *c, enum kluis_lang lang,
                                    enum kluis_voice voice);
+
+/* ---- The statement's words, shared (render_statement.c) ----------------------------------- */
+
+/*
+ * Sentences and phrases of the statement that the access information repeats word for word, so
+ * that a data subject reads the same promise in both. Plain text without Markdown; the statement
+ * writes them as they are. A "sentence" ends with its full stop; a "phrase" completes a label
+ * ("Grondslag: …") and has none.
+ */
+enum kluis_phrase {
+    KLUIS_PHRASE_SPECIAL,              /* sentence: may hold art. 9 data */
+    KLUIS_PHRASE_NOT_FROM_YOU,         /* sentence: obtained elsewhere (art. 14) */
+    KLUIS_PHRASE_NOT_FROM_YOU_PLAIN,   /* the same without the citation (processor data) */
+    KLUIS_PHRASE_ON_BEHALF,            /* sentences: data processed for customers; ask them too */
+    KLUIS_PHRASE_CUSTOMER_BASIS,       /* phrase: processor purpose, the customer sets the basis */
+    KLUIS_PHRASE_ON_INSTRUCTIONS,      /* phrase: "in opdracht van onze klant" */
+    KLUIS_PHRASE_DIRECT_MARKETING,     /* phrase: objection to direct marketing stops it */
+    KLUIS_PHRASE_RECIPIENT_CONTROLLER, /* phrase: an independent controller */
+    KLUIS_PHRASE_RECIPIENT_DPA,        /* phrase: a processor under a DPA */
+    KLUIS_PHRASE_RECIPIENT_NO_DPA,     /* phrase: a processor without one */
+    KLUIS_PHRASE_RECIPIENTS,           /* sentence: shared only with the parties listed */
+    KLUIS_PHRASE_NO_RECIPIENTS,        /* sentence: shared with no one */
+    KLUIS_PHRASE_TRANSFERS,            /* sentences: outside the EEA, only under chapter V */
+    KLUIS_PHRASE_NO_TRANSFERS,         /* sentence: nothing leaves the EEA */
+    KLUIS_PHRASE_SAFEGUARD_COPY,       /* sentence: a copy of the safeguards on request */
+    KLUIS_PHRASE_AUTOMATED,            /* sentence: solely automated decisions are taken */
+    KLUIS_PHRASE_NO_AUTOMATED,         /* sentence: none are taken (art. 22) */
+    KLUIS_PHRASE_AUTOMATED_RIGHTS,     /* sentence: human intervention, be heard, contest */
+    KLUIS_PHRASE_COMPLAINT,            /* phrase: the right to complain to an authority */
+    KLUIS_PHRASE_COMPLAINT_HOME,       /* sentence: … to the authority where you live or work */
+    KLUIS_PHRASE_COUNT_
+};
+
+/* The phrase in lang; never NULL. */
+const char *kluis__render_phrase(enum kluis_phrase ph, enum kluis_lang lang);
+
+/* "Elk item in “NAME” moet door een mens worden goedgekeurd voordat het wordt gebruikt.", the
+ * category's name written through put. */
+void kluis__render_approval(struct kluis_buf *b, const char *name, enum kluis_lang lang,
+                            kluis_put_fn put);
+
+/* The data subject's rights as the statement lists them, in its order. */
+enum kluis_right {
+    KLUIS_RIGHT_ACCESS,        /* art. 15 */
+    KLUIS_RIGHT_RECTIFICATION, /* art. 16 */
+    KLUIS_RIGHT_ERASURE,       /* art. 17 */
+    KLUIS_RIGHT_RESTRICTION,   /* art. 18 */
+    KLUIS_RIGHT_PORTABILITY,   /* art. 20 */
+    KLUIS_RIGHT_OBJECTION,     /* art. 21 */
+    KLUIS_RIGHT_WITHDRAWAL,    /* art. 7(3) */
+    KLUIS_RIGHT_AUTOMATED,     /* art. 22 */
+    KLUIS_RIGHT_COUNT_
+};
+
+/* The right's article ("art. 16") and its name in lang ("Rectificatie"). */
+const char *kluis__render_right_article(enum kluis_right r);
+const char *kluis__render_right_name(enum kluis_right r, enum kluis_lang lang);
+
+/* What the right means for the reader, one sentence ("je kunt onjuiste gegevens laten …");
+ * portability names the policy's export formats. */
+void kluis__render_right_text(struct kluis_buf *b, const struct kluis_policy *p, enum kluis_right r,
+                              enum kluis_lang lang);
+
+/* ---- JSON (render_register.c) -------------------------------------------------------------- */
+
+struct json_t;
+
+/* Sets obj[key] to the string value. Returns 0, or -1 when out of memory or when value is not
+ * UTF-8 (json_string() refuses it; the loader never lets such text through). */
+int kluis__render_json_str(struct json_t *obj, const char *key, const char *value);
+
+/* {kind: value} for each contact channel; NULL when out of memory. */
+struct json_t *kluis__render_json_contacts(const struct kluis_contact *contacts, size_t n);
+
+/* Adds the organisation to obj as the register writes it: name, address, country, registry,
+ * registry_number, vat (those stated) and contact. Returns 0 or -1. */
+int kluis__render_json_organisation(struct json_t *obj, const struct kluis_policy *p,
+                                    enum kluis_lang lang);
 
 #endif /* KLUIS_RENDER_INTERNAL_H */

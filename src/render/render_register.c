@@ -432,7 +432,7 @@ static void put_md_row(struct kluis_buf *b, struct reg *r)
 
 /* json_string() refuses invalid UTF-8 by returning NULL; the policy loader should never let
  * such text through, so a NULL is treated as a failure of the whole document. */
-static int set_string(json_t *obj, const char *key, const char *value)
+int kluis__render_json_str(json_t *obj, const char *key, const char *value)
 {
     json_t *s = json_string(value);
     if (!s)
@@ -440,35 +440,39 @@ static int set_string(json_t *obj, const char *key, const char *value)
     return json_object_set_new(obj, key, s);
 }
 
-static json_t *json_organisation(struct reg *r)
+json_t *kluis__render_json_contacts(const struct kluis_contact *contacts, size_t n)
 {
-    const struct kluis_organisation *org = kluis_policy_organisation(r->p);
     json_t *o = json_object();
-    if (!o)
-        return NULL;
-    int bad = set_string(o, "name", org->name ? org->name : "");
-    if (org->address)
-        bad |= set_string(o, "address", org->address);
-    if (org->country)
-        bad |= set_string(o, "country", org->country);
-    const char *registry = kluis__render_text(&org->registry_name, r->lang);
-    if (registry)
-        bad |= set_string(o, "registry", registry);
-    if (org->registry_number)
-        bad |= set_string(o, "registry_number", org->registry_number);
-    if (org->vat)
-        bad |= set_string(o, "vat", org->vat);
-    json_t *contact = json_object();
-    bad |= json_object_set_new(o, "contact", contact);
-    for (size_t i = 0; contact && i < org->n_contacts; i++) {
-        if (org->contacts[i].kind && org->contacts[i].value)
-            bad |= set_string(contact, org->contacts[i].kind, org->contacts[i].value);
+    int bad = !o;
+    for (size_t i = 0; o && i < n; i++) {
+        if (contacts[i].kind && contacts[i].value)
+            bad |= kluis__render_json_str(o, contacts[i].kind, contacts[i].value);
     }
     if (bad) {
         json_decref(o);
         return NULL;
     }
     return o;
+}
+
+int kluis__render_json_organisation(json_t *o, const struct kluis_policy *p, enum kluis_lang lang)
+{
+    const struct kluis_organisation *org = kluis_policy_organisation(p);
+    int bad = kluis__render_json_str(o, "name", org->name ? org->name : "");
+    if (org->address)
+        bad |= kluis__render_json_str(o, "address", org->address);
+    if (org->country)
+        bad |= kluis__render_json_str(o, "country", org->country);
+    const char *registry = kluis__render_text(&org->registry_name, lang);
+    if (registry)
+        bad |= kluis__render_json_str(o, "registry", registry);
+    if (org->registry_number)
+        bad |= kluis__render_json_str(o, "registry_number", org->registry_number);
+    if (org->vat)
+        bad |= kluis__render_json_str(o, "vat", org->vat);
+    json_t *contact = kluis__render_json_contacts(org->contacts, org->n_contacts);
+    bad |= json_object_set_new(o, "contact", contact);
+    return bad ? -1 : 0;
 }
 
 static json_t *json_row(struct reg *r)
@@ -486,7 +490,7 @@ static json_t *json_row(struct reg *r)
             put_cell(&cell, v, kluis__buf_puts);
             bad |= cell.rc != KLUIS_OK;
             if (!bad)
-                bad |= set_string(o, r->cols[i].key, cell.data ? cell.data : "");
+                bad |= kluis__render_json_str(o, r->cols[i].key, cell.data ? cell.data : "");
             continue;
         }
         json_t *a = json_array();
@@ -546,15 +550,15 @@ static kluis_rc render_json(struct reg *r, struct kluis_buf *b)
 {
     json_t *root = json_object();
     json_t *activities = json_array();
-    json_t *org = json_organisation(r);
+    json_t *org = json_object();
     kluis_rc rc = KLUIS_ENOMEM;
-    if (!root || !activities || !org) {
+    if (!root || !activities || !org || kluis__render_json_organisation(org, r->p, r->lang) != 0) {
         json_decref(activities);
         json_decref(org);
         goto out;
     }
-    int bad = set_string(root, "register", r->tenant ? "art. 30(2)" : "art. 30(1)");
-    bad |= set_string(root, "language", r->nl ? "nl" : "en");
+    int bad = kluis__render_json_str(root, "register", r->tenant ? "art. 30(2)" : "art. 30(1)");
+    bad |= kluis__render_json_str(root, "language", r->nl ? "nl" : "en");
     bad |= json_object_set_new(root, "organisation", org);
     bad |= json_object_set_new(root, "tenant", r->tenant ? json_string(r->tenant) : json_null());
     bad |= json_object_set_new(root, "activities", activities);

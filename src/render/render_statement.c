@@ -198,6 +198,224 @@ static void put_contacts(struct doc *d, const struct kluis_contact *contacts, si
         lit(d, "\n");
 }
 
+/* ---- Words shared with the access information ---------------------------------------------- */
+
+static const char *const phrases[KLUIS_PHRASE_COUNT_][2] = {
+    [KLUIS_PHRASE_SPECIAL] = {"Deze gegevens kunnen bijzondere persoonsgegevens bevatten (art. 9 "
+                              "AVG).",
+                              "This data may include special categories of personal data (Art. "
+                              "9 GDPR)."},
+    [KLUIS_PHRASE_NOT_FROM_YOU] = {"Deze gegevens krijgen wij niet van jou zelf (art. 14 AVG).",
+                                   "We do not obtain this data from you directly (Art. 14 GDPR)."},
+    [KLUIS_PHRASE_NOT_FROM_YOU_PLAIN] = {"Deze gegevens krijgen wij niet van jou zelf.",
+                                         "We do not obtain this data from you directly."},
+    [KLUIS_PHRASE_ON_BEHALF] = {"Deze gegevens verwerken wij in opdracht van onze klanten. Met "
+                                "vragen of verzoeken over deze gegevens kun je ook terecht bij de "
+                                "organisatie die onze dienst gebruikt.",
+                                "We process this data on behalf of our customers. For questions "
+                                "or requests about it you can also turn to the organisation that "
+                                "uses our service."},
+    [KLUIS_PHRASE_CUSTOMER_BASIS] = {"in opdracht van onze klant, die als "
+                                     "verwerkingsverantwoordelijke de grondslag bepaalt (art. 28 "
+                                     "AVG)",
+                                     "on our customer's instructions; the customer, as "
+                                     "controller, determines the legal basis (Art. 28 GDPR)"},
+    [KLUIS_PHRASE_ON_INSTRUCTIONS] = {"in opdracht van onze klant",
+                                      "on our customer's instructions"},
+    [KLUIS_PHRASE_DIRECT_MARKETING] = {"je kunt hier altijd bezwaar tegen maken, en dan stoppen "
+                                       "wij ermee (art. 21(3) AVG)",
+                                       "you can object to this at any time, and we then stop "
+                                       "(Art. 21(3) GDPR)"},
+    [KLUIS_PHRASE_RECIPIENT_CONTROLLER] = {"zelfstandig verwerkingsverantwoordelijke",
+                                           "independent controller"},
+    [KLUIS_PHRASE_RECIPIENT_DPA] = {"verwerker, met een verwerkersovereenkomst",
+                                    "processor, under a data processing agreement"},
+    [KLUIS_PHRASE_RECIPIENT_NO_DPA] = {"verwerker, zonder verwerkersovereenkomst",
+                                       "processor, without a data processing agreement"},
+    [KLUIS_PHRASE_RECIPIENTS] = {"Wij delen persoonsgegevens alleen met de partijen hieronder.",
+                                 "We share personal data only with the parties below."},
+    [KLUIS_PHRASE_NO_RECIPIENTS] = {"Wij delen geen persoonsgegevens met andere partijen.",
+                                    "We do not share personal data with other parties."},
+    /* Not every basis is a safeguard: an adequacy decision (art. 45) and a derogation (art. 49)
+     * are not, so the promise names the chapter, and each recipient its mechanism. */
+    [KLUIS_PHRASE_TRANSFERS] = {"Deze ontvangers verwerken gegevens (ook) buiten de Europese "
+                                "Economische Ruimte (EER). Wij geven gegevens alleen door op een "
+                                "grondslag uit hoofdstuk V AVG (art. 44–49)",
+                                "These recipients process data (also) outside the European "
+                                "Economic Area (EEA). We transfer data only on a basis under "
+                                "Chapter V GDPR (Art. 44–49)"},
+    [KLUIS_PHRASE_NO_TRANSFERS] = {"Wij geven geen persoonsgegevens door naar landen buiten de "
+                                   "Europese Economische Ruimte (EER).",
+                                   "We do not transfer personal data to countries outside the "
+                                   "European Economic Area (EEA)."},
+    [KLUIS_PHRASE_SAFEGUARD_COPY] = {"Een kopie van de passende waarborgen (art. 46 AVG) kun je "
+                                     "bij ons opvragen.",
+                                     "You can ask us for a copy of the appropriate safeguards "
+                                     "(Art. 46 GDPR)."},
+    [KLUIS_PHRASE_AUTOMATED] = {"Wij nemen besluiten die uitsluitend op geautomatiseerde "
+                                "verwerking berusten (art. 22 AVG).",
+                                "We take decisions based solely on automated processing (Art. 22 "
+                                "GDPR)."},
+    [KLUIS_PHRASE_NO_AUTOMATED] = {"Wij nemen geen besluiten over je die uitsluitend op "
+                                   "geautomatiseerde verwerking berusten en die rechtsgevolgen of "
+                                   "vergelijkbare gevolgen voor je hebben (art. 22 AVG).",
+                                   "We do not take decisions about you that are based solely on "
+                                   "automated processing and have legal or similarly significant "
+                                   "effects on you (Art. 22 GDPR)."},
+    [KLUIS_PHRASE_AUTOMATED_RIGHTS] = {"Je hebt het recht op menselijke tussenkomst, om je "
+                                       "standpunt kenbaar te maken en om het besluit aan te "
+                                       "vechten.",
+                                       "You have the right to human intervention, to express "
+                                       "your point of view and to contest the decision."},
+    [KLUIS_PHRASE_COMPLAINT] = {"Je hebt ook het recht een klacht in te dienen bij een "
+                                "toezichthouder (art. 77 AVG)",
+                                "You also have the right to lodge a complaint with a supervisory "
+                                "authority (Art. 77 GDPR)"},
+    [KLUIS_PHRASE_COMPLAINT_HOME] = {"Je hebt ook het recht een klacht in te dienen bij de "
+                                     "toezichthouder in het land waar je woont of werkt (art. 77 "
+                                     "AVG).",
+                                     "You also have the right to lodge a complaint with the "
+                                     "supervisory authority in the country where you live or "
+                                     "work (Art. 77 GDPR)."},
+};
+
+const char *kluis__render_phrase(enum kluis_phrase ph, enum kluis_lang lang)
+{
+    if ((unsigned)ph >= KLUIS_PHRASE_COUNT_)
+        return "";
+    return phrases[ph][lang == KLUIS_LANG_EN];
+}
+
+void kluis__render_approval(struct kluis_buf *b, const char *name, enum kluis_lang lang,
+                            kluis_put_fn put)
+{
+    bool nl = lang == KLUIS_LANG_NL;
+    kluis__buf_puts(b, nl ? "Elk item in \u201c" : "Every item of \u201c");
+    put(b, name);
+    kluis__buf_puts(b, nl ? "\u201d moet door een mens worden goedgekeurd voordat het wordt "
+                            "gebruikt."
+                          : "\u201d requires approval by a person before it is used.");
+}
+
+static const struct {
+    const char *article;
+    const char *name[2]; /* nl, en */
+    const char *text[2];
+    const char *tail[2]; /* after the export formats (portability), else NULL */
+} rights[KLUIS_RIGHT_COUNT_] = {
+    [KLUIS_RIGHT_ACCESS] = {"art. 15",
+                            {"Inzage", "Access"},
+                            {"je kunt opvragen welke gegevens wij over je verwerken, waarvoor en "
+                             "hoe lang.",
+                             "you can ask which data we process about you, why and for how "
+                             "long."},
+                            {NULL, NULL}},
+    [KLUIS_RIGHT_RECTIFICATION] = {"art. 16",
+                                   {"Rectificatie", "Rectification"},
+                                   {"je kunt onjuiste gegevens laten corrigeren en onvolledige "
+                                    "laten aanvullen.",
+                                    "you can have inaccurate data corrected and incomplete data "
+                                    "completed."},
+                                   {NULL, NULL}},
+    [KLUIS_RIGHT_ERASURE] = {"art. 17",
+                             {"Verwijdering", "Erasure"},
+                             {"je kunt je gegevens laten wissen, tenzij een wettelijke "
+                              "bewaarplicht dat verhindert; dan vertellen wij je welke gegevens "
+                              "wij bewaren, waarom en tot wanneer.",
+                              "you can have your data erased, unless a legal obligation requires "
+                              "us to keep it; we then tell you which data we keep, why and until "
+                              "when."},
+                             {NULL, NULL}},
+    [KLUIS_RIGHT_RESTRICTION] = {"art. 18",
+                                 {"Beperking", "Restriction"},
+                                 {"je kunt vragen de verwerking te beperken, bijvoorbeeld zolang "
+                                  "een correctie of bezwaar wordt beoordeeld.",
+                                  "you can ask us to restrict the processing, for example while a "
+                                  "correction or an objection is being assessed."},
+                                 {NULL, NULL}},
+    [KLUIS_RIGHT_PORTABILITY] = {"art. 20",
+                                 {"Overdraagbaarheid", "Portability"},
+                                 {"je ontvangt de gegevens die je ons zelf hebt gegeven in een "
+                                  "gestructureerde, gangbare en machineleesbare vorm",
+                                  "you receive the data you gave us in a structured, commonly "
+                                  "used and machine-readable format"},
+                                 {", om ze aan een ander door te geven.",
+                                  ", to pass on to someone else."}},
+    [KLUIS_RIGHT_OBJECTION] = {"art. 21",
+                               {"Bezwaar", "Objection"},
+                               {"je kunt bezwaar maken tegen verwerking op grond van een "
+                                "gerechtvaardigd belang; tegen direct marketing kun je altijd "
+                                "bezwaar maken, en dan stoppen wij daarmee.",
+                                "you can object to processing based on a legitimate interest; "
+                                "you can always object to direct marketing, and we then stop."},
+                               {NULL, NULL}},
+    [KLUIS_RIGHT_WITHDRAWAL] = {"art. 7(3)",
+                                {"Toestemming intrekken", "Withdrawing consent"},
+                                {"verwerking op grond van je toestemming kun je altijd laten "
+                                 "stoppen; dat heeft geen gevolgen voor de verwerking daarvóór.",
+                                 "you can withdraw your consent at any time; this does not "
+                                 "affect processing before the withdrawal."},
+                                {NULL, NULL}},
+    [KLUIS_RIGHT_AUTOMATED] = {"art. 22",
+                               {"Geen geautomatiseerd besluit", "No automated decisions"},
+                               {"je hebt het recht niet te worden onderworpen aan een besluit "
+                                "dat uitsluitend op geautomatiseerde verwerking berust en dat "
+                                "rechtsgevolgen of vergelijkbare gevolgen voor je heeft.",
+                                "you have the right not to be subject to a decision based "
+                                "solely on automated processing that has legal or similarly "
+                                "significant effects on you."},
+                               {NULL, NULL}},
+};
+
+const char *kluis__render_right_article(enum kluis_right r)
+{
+    return (unsigned)r < KLUIS_RIGHT_COUNT_ ? rights[r].article : "";
+}
+
+const char *kluis__render_right_name(enum kluis_right r, enum kluis_lang lang)
+{
+    return (unsigned)r < KLUIS_RIGHT_COUNT_ ? rights[r].name[lang == KLUIS_LANG_EN] : "";
+}
+
+void kluis__render_right_text(struct kluis_buf *b, const struct kluis_policy *p, enum kluis_right r,
+                              enum kluis_lang lang)
+{
+    if ((unsigned)r >= KLUIS_RIGHT_COUNT_)
+        return;
+    int l = lang == KLUIS_LANG_EN;
+    kluis__buf_puts(b, rights[r].text[l]);
+    if (!rights[r].tail[l])
+        return;
+    /* The export formats the policy offers; format names are acronyms: "json" is JSON. */
+    const struct kluis_rights *pr = kluis_policy_rights(p);
+    if (pr->n_formats > 0) {
+        struct kluis_strv names;
+        kluis__strv_init(&names);
+        for (size_t i = 0; i < pr->n_formats; i++) {
+            char up[32];
+            size_t k = 0;
+            for (const char *s = pr->formats[i]; *s && k + 1 < sizeof(up); s++)
+                up[k++] = (char)(*s >= 'a' && *s <= 'z' ? *s - ('a' - 'A') : *s);
+            up[k] = '\0';
+            kluis__strv_add_unique(&names, up);
+        }
+        kluis__buf_puts(b, " (");
+        kluis__render_join(b, (const char *const *)names.items, names.n, lang, KLUIS_JOIN_AND,
+                           kluis__buf_puts);
+        kluis__buf_putc(b, ')');
+        if (names.rc != KLUIS_OK && b->rc == KLUIS_OK)
+            b->rc = names.rc;
+        kluis__strv_free(&names);
+    }
+    kluis__buf_puts(b, rights[r].tail[l]);
+}
+
+/* A phrase of the shared table, as it is. */
+static void phrase(struct doc *d, enum kluis_phrase ph)
+{
+    lit(d, kluis__render_phrase(ph, d->lang));
+}
+
 /* ---- Sections ------------------------------------------------------------------------------ */
 
 static void put_title(struct doc *d)
@@ -410,9 +628,11 @@ static void put_category(struct doc *d, const struct kluis_category *c)
     }
     /* A category is special when it can hold such data (a transcript may mention health), not
      * because every item of it does. */
-    if (c->special)
-        trl(d, "- Deze gegevens kunnen bijzondere persoonsgegevens bevatten (art. 9 AVG).\n",
-            "- This data may include special categories of personal data (Art. 9 GDPR).\n");
+    if (c->special) {
+        lit(d, "- ");
+        phrase(d, KLUIS_PHRASE_SPECIAL);
+        lit(d, "\n");
+    }
     if (!c->provided) {
         /* Art. 14 is the controller's duty: for data processed on behalf of a customer it is
          * the customer who informs, so the citation is for the organisation's own data only. */
@@ -424,12 +644,10 @@ static void put_category(struct doc *d, const struct kluis_category *c)
             if (own)
                 trl(d, " (art. 14 AVG)", " (Art. 14 GDPR)");
             lit(d, "\n");
-        } else if (own) {
-            trl(d, "- Deze gegevens krijgen wij niet van jou zelf (art. 14 AVG).\n",
-                "- We do not obtain this data from you directly (Art. 14 GDPR).\n");
         } else {
-            trl(d, "- Deze gegevens krijgen wij niet van jou zelf.\n",
-                "- We do not obtain this data from you directly.\n");
+            lit(d, "- ");
+            phrase(d, own ? KLUIS_PHRASE_NOT_FROM_YOU : KLUIS_PHRASE_NOT_FROM_YOU_PLAIN);
+            lit(d, "\n");
         }
     }
     put_storage(d, c);
@@ -474,12 +692,8 @@ static void put_categories(struct doc *d, enum kluis_role role)
     } else {
         heading(d, "Gegevens die wij namens onze klanten verwerken",
                 "Data we process on behalf of our customers");
-        trl(d,
-            "Deze gegevens verwerken wij in opdracht van onze klanten. Met vragen of verzoeken "
-            "over deze gegevens kun je ook terecht bij de organisatie die onze dienst "
-            "gebruikt.\n\n",
-            "We process this data on behalf of our customers. For questions or requests about "
-            "it you can also turn to the organisation that uses our service.\n\n");
+        phrase(d, KLUIS_PHRASE_ON_BEHALF);
+        end_par(d);
     }
     for (size_t i = 0; i < n; i++) {
         const struct kluis_category *c = kluis_policy_category(d->p, i);
@@ -492,11 +706,8 @@ static void put_basis(struct doc *d, const struct kluis_purpose *pu)
 {
     if (pu->role == KLUIS_ROLE_PROCESSOR && pu->basis == KLUIS_BASIS_NONE) {
         item(d, "Grondslag", "Legal basis");
-        trl(d,
-            "in opdracht van onze klant, die als verwerkingsverantwoordelijke de grondslag "
-            "bepaalt (art. 28 AVG)\n",
-            "on our customer's instructions; the customer, as controller, determines the legal "
-            "basis (Art. 28 GDPR)\n");
+        phrase(d, KLUIS_PHRASE_CUSTOMER_BASIS);
+        lit(d, "\n");
         return;
     }
     if (pu->basis == KLUIS_BASIS_NONE)
@@ -511,8 +722,10 @@ static void put_basis(struct doc *d, const struct kluis_purpose *pu)
         put_cite(d, article);
         lit(d, name ? ")" : "");
     }
-    if (pu->role == KLUIS_ROLE_PROCESSOR)
-        trl(d, ", in opdracht van onze klant", ", on our customer's instructions");
+    if (pu->role == KLUIS_ROLE_PROCESSOR) {
+        lit(d, ", ");
+        phrase(d, KLUIS_PHRASE_ON_INSTRUCTIONS);
+    }
     lit(d, "\n");
 }
 
@@ -590,10 +803,8 @@ static void put_purpose(struct doc *d, const struct kluis_purpose *pu)
     put_consent(d, pu);
     if (pu->direct_marketing) {
         item(d, "Direct marketing", "Direct marketing");
-        trl(d,
-            "je kunt hier altijd bezwaar tegen maken, en dan stoppen wij ermee (art. 21(3) "
-            "AVG)\n",
-            "you can object to this at any time, and we then stop (Art. 21(3) GDPR)\n");
+        phrase(d, KLUIS_PHRASE_DIRECT_MARKETING);
+        lit(d, "\n");
     }
     lit(d, "\n");
     const char *note = kluis__render_text(&pu->note, d->lang);
@@ -652,14 +863,10 @@ static void put_recipient(struct doc *d, const struct kluis_subprocessor *sp)
         lit(d, "\n");
     }
     item(d, "Rol", "Role");
-    if (sp->role == KLUIS_RECIPIENT_CONTROLLER)
-        trl(d, "zelfstandig verwerkingsverantwoordelijke\n", "independent controller\n");
-    else if (sp->dpa)
-        trl(d, "verwerker, met een verwerkersovereenkomst\n",
-            "processor, under a data processing agreement\n");
-    else
-        trl(d, "verwerker, zonder verwerkersovereenkomst\n",
-            "processor, without a data processing agreement\n");
+    phrase(d, sp->role == KLUIS_RECIPIENT_CONTROLLER
+                  ? KLUIS_PHRASE_RECIPIENT_CONTROLLER
+                  : (sp->dpa ? KLUIS_PHRASE_RECIPIENT_DPA : KLUIS_PHRASE_RECIPIENT_NO_DPA));
+    lit(d, "\n");
     if (sp->n_locations > 0) {
         struct kluis_strv places;
         kluis__strv_init(&places);
@@ -736,15 +943,14 @@ static void put_recipients(struct doc *d)
     size_t n = kluis_policy_n_subprocessors(d->p);
     heading(d, "Ontvangers en sub-verwerkers", "Recipients and sub-processors");
     if (n == 0) {
-        trl(d, "Wij delen geen persoonsgegevens met andere partijen.\n\n",
-            "We do not share personal data with other parties.\n\n");
+        phrase(d, KLUIS_PHRASE_NO_RECIPIENTS);
+        end_par(d);
         return;
     }
     bool any_processor = false;
     for (size_t i = 0; i < n; i++)
         any_processor |= kluis_policy_subprocessor(d->p, i)->role == KLUIS_RECIPIENT_PROCESSOR;
-    trl(d, "Wij delen persoonsgegevens alleen met de partijen hieronder.",
-        "We share personal data only with the parties below.");
+    phrase(d, KLUIS_PHRASE_RECIPIENTS);
     if (any_processor)
         trl(d, " Verwerkers verwerken de gegevens uitsluitend in onze opdracht.",
             " Processors process the data only on our instructions.");
@@ -772,21 +978,12 @@ static void put_transfers(struct doc *d)
     }
     heading(d, "Doorgifte buiten de EER", "Transfers outside the EEA");
     if (n_outside == 0) {
-        trl(d,
-            "Wij geven geen persoonsgegevens door naar landen buiten de Europese Economische "
-            "Ruimte (EER).\n\n",
-            "We do not transfer personal data to countries outside the European Economic Area "
-            "(EEA).\n\n");
+        phrase(d, KLUIS_PHRASE_NO_TRANSFERS);
+        end_par(d);
         return;
     }
-    /* Not every basis is a safeguard: an adequacy decision (art. 45) and a derogation (art.
-     * 49) are not, so the promise names the chapter, and each recipient its mechanism. */
-    trl(d,
-        "Deze ontvangers verwerken gegevens (ook) buiten de Europese Economische Ruimte "
-        "(EER). Wij geven gegevens alleen door op een grondslag uit hoofdstuk V AVG (art. "
-        "44–49):\n\n",
-        "These recipients process data (also) outside the European Economic Area (EEA). We "
-        "transfer data only on a basis under Chapter V GDPR (Art. 44–49):\n\n");
+    phrase(d, KLUIS_PHRASE_TRANSFERS);
+    lit(d, ":\n\n");
     bool any_safeguard = false;
     for (size_t i = 0; i < n; i++) {
         const struct kluis_subprocessor *sp = kluis_policy_subprocessor(d->p, i);
@@ -814,8 +1011,7 @@ static void put_transfers(struct doc *d)
     if (measures && any_safeguard)
         lit(d, " ");
     if (any_safeguard)
-        trl(d, "Een kopie van de passende waarborgen (art. 46 AVG) kun je bij ons opvragen.",
-            "You can ask us for a copy of the appropriate safeguards (Art. 46 GDPR).");
+        phrase(d, KLUIS_PHRASE_SAFEGUARD_COPY);
     if (measures || any_safeguard)
         end_par(d);
 }
@@ -824,19 +1020,7 @@ static void put_automated(struct doc *d)
 {
     heading(d, "Geautomatiseerde besluitvorming", "Automated decision-making");
     bool used = kluis_policy_automated_decisions(d->p);
-    if (used) {
-        trl(d,
-            "Wij nemen besluiten die uitsluitend op geautomatiseerde verwerking berusten "
-            "(art. 22 AVG).",
-            "We take decisions based solely on automated processing (Art. 22 GDPR).");
-    } else {
-        trl(d,
-            "Wij nemen geen besluiten over je die uitsluitend op geautomatiseerde verwerking "
-            "berusten en die rechtsgevolgen of vergelijkbare gevolgen voor je hebben (art. 22 "
-            "AVG).",
-            "We do not take decisions about you that are based solely on automated processing "
-            "and have legal or similarly significant effects on you (Art. 22 GDPR).");
-    }
+    phrase(d, used ? KLUIS_PHRASE_AUTOMATED : KLUIS_PHRASE_NO_AUTOMATED);
     struct kluis_text tt = kluis_policy_automated_text(d->p);
     const char *text = kluis__render_text(&tt, d->lang);
     if (text) {
@@ -852,11 +1036,8 @@ static void put_automated(struct doc *d)
             sentence(d, logic);
             end_par(d);
         }
-        trl(d,
-            "Je hebt het recht op menselijke tussenkomst, om je standpunt kenbaar te maken en "
-            "om het besluit aan te vechten.\n\n",
-            "You have the right to human intervention, to express your point of view and to "
-            "contest the decision.\n\n");
+        phrase(d, KLUIS_PHRASE_AUTOMATED_RIGHTS);
+        end_par(d);
     }
 
     /* Outputs that wait for a person are the art. 22 safeguard the seeds promise ("every AI
@@ -868,10 +1049,9 @@ static void put_automated(struct doc *d)
         if (!c->approval)
             continue;
         const char *name = kluis__render_text(&c->name, d->lang);
-        trl(d, "- Elk item in \u201c", "- Every item of \u201c");
-        md(d, name ? name : c->id);
-        trl(d, "\u201d moet door een mens worden goedgekeurd voordat het wordt gebruikt.\n",
-            "\u201d requires approval by a person before it is used.\n");
+        lit(d, "- ");
+        kluis__render_approval(d->b, name ? name : c->id, d->lang, kluis__buf_md);
+        lit(d, "\n");
         any = true;
     }
     if (any)
@@ -958,31 +1138,6 @@ static void put_security(struct doc *d)
     }
 }
 
-static void put_formats(struct doc *d, const struct kluis_rights *r)
-{
-    if (r->n_formats == 0)
-        return;
-    struct kluis_strv names;
-    kluis__strv_init(&names);
-    for (size_t i = 0; i < r->n_formats; i++) {
-        /* Format names are acronyms: "json" is JSON to a reader. */
-        char up[32];
-        size_t k = 0;
-        for (const char *s = r->formats[i]; *s && k + 1 < sizeof(up); s++) {
-            char c = *s;
-            if (c >= 'a' && c <= 'z')
-                c = (char)(c - ('a' - 'A'));
-            up[k++] = c;
-        }
-        up[k] = '\0';
-        kluis__strv_add_unique(&names, up);
-    }
-    lit(d, " (");
-    put_join(d, &names, KLUIS_JOIN_AND);
-    lit(d, ")");
-    kluis__strv_free(&names);
-}
-
 static void put_verification(struct doc *d, const struct kluis_rights *r)
 {
     static const struct {
@@ -1030,68 +1185,24 @@ static void put_verification(struct doc *d, const struct kluis_rights *r)
 static void put_rights(struct doc *d)
 {
     const struct kluis_rights *r = kluis_policy_rights(d->p);
-    const char *g = kluis__render_gdpr(d->lang);
     heading(d, "Je rechten", "Your rights");
     trl(d, "Je hebt de volgende rechten:\n\n", "You have the following rights:\n\n");
-    if (d->nl) {
-        kluis__buf_printf(d->b,
-                          "- **Inzage** (art. 15 %s): je kunt opvragen welke gegevens wij over je "
-                          "verwerken, waarvoor en hoe lang.\n"
-                          "- **Rectificatie** (art. 16 %s): je kunt onjuiste gegevens laten "
-                          "corrigeren en onvolledige laten aanvullen.\n"
-                          "- **Verwijdering** (art. 17 %s): je kunt je gegevens laten wissen, "
-                          "tenzij een wettelijke bewaarplicht dat verhindert; dan vertellen wij "
-                          "je welke gegevens wij bewaren, waarom en tot wanneer.\n"
-                          "- **Beperking** (art. 18 %s): je kunt vragen de verwerking te "
-                          "beperken, bijvoorbeeld zolang een correctie of bezwaar wordt "
-                          "beoordeeld.\n"
-                          "- **Overdraagbaarheid** (art. 20 %s): je ontvangt de gegevens die je "
-                          "ons zelf hebt gegeven in een gestructureerde, gangbare en "
-                          "machineleesbare vorm",
-                          g, g, g, g, g);
-        put_formats(d, r);
-        kluis__buf_printf(d->b,
-                          ", om ze aan een ander door te geven.\n"
-                          "- **Bezwaar** (art. 21 %s): je kunt bezwaar maken tegen verwerking op "
-                          "grond van een gerechtvaardigd belang; tegen direct marketing kun je "
-                          "altijd bezwaar maken, en dan stoppen wij daarmee.\n"
-                          "- **Toestemming intrekken** (art. 7(3) %s): verwerking op grond van je "
-                          "toestemming kun je altijd laten stoppen; dat heeft geen gevolgen voor "
-                          "de verwerking daarvóór.\n"
-                          "- **Geen geautomatiseerd besluit** (art. 22 %s): je hebt het recht niet "
-                          "te worden onderworpen aan een besluit dat uitsluitend op "
-                          "geautomatiseerde verwerking berust en dat rechtsgevolgen of "
-                          "vergelijkbare gevolgen voor je heeft.\n\n",
-                          g, g, g);
-    } else {
-        kluis__buf_printf(d->b,
-                          "- **Access** (Art. 15 %s): you can ask which data we process about "
-                          "you, why and for how long.\n"
-                          "- **Rectification** (Art. 16 %s): you can have inaccurate data "
-                          "corrected and incomplete data completed.\n"
-                          "- **Erasure** (Art. 17 %s): you can have your data erased, unless a "
-                          "legal obligation requires us to keep it; we then tell you which data "
-                          "we keep, why and until when.\n"
-                          "- **Restriction** (Art. 18 %s): you can ask us to restrict the "
-                          "processing, for example while a correction or an objection is being "
-                          "assessed.\n"
-                          "- **Portability** (Art. 20 %s): you receive the data you gave us in a "
-                          "structured, commonly used and machine-readable format",
-                          g, g, g, g, g);
-        put_formats(d, r);
-        kluis__buf_printf(d->b,
-                          ", to pass on to someone else.\n"
-                          "- **Objection** (Art. 21 %s): you can object to processing based on a "
-                          "legitimate interest; you can always object to direct marketing, and "
-                          "we then stop.\n"
-                          "- **Withdrawing consent** (Art. 7(3) %s): you can withdraw your "
-                          "consent at any time; this does not affect processing before the "
-                          "withdrawal.\n"
-                          "- **No automated decisions** (Art. 22 %s): you have the right not to "
-                          "be subject to a decision based solely on automated processing that "
-                          "has legal or similarly significant effects on you.\n\n",
-                          g, g, g);
+    struct kluis_buf w;
+    kluis__buf_init(&w, 0);
+    for (int i = 0; i < KLUIS_RIGHT_COUNT_; i++) {
+        enum kluis_right right = (enum kluis_right)i;
+        kluis__buf_reset(&w);
+        kluis__render_cite(&w, kluis__render_right_article(right), d->lang);
+        kluis__buf_printf(d->b, "- **%s** (%s): ", kluis__render_right_name(right, d->lang),
+                          w.data ? w.data : "");
+        /* Our own words: written as they are, like the rest of this file's text. */
+        kluis__render_right_text(d->b, d->p, right, d->lang);
+        lit(d, "\n");
     }
+    lit(d, "\n");
+    if (w.rc != KLUIS_OK && d->b->rc == KLUIS_OK)
+        d->b->rc = w.rc;
+    kluis__buf_free(&w);
 
     lit(d, "### ");
     trl(d, "Een verzoek indienen", "Making a request");
@@ -1145,17 +1256,12 @@ static void put_complaints(struct doc *d)
     trl(d, "Ben je het niet eens met hoe wij met je gegevens omgaan, laat het ons dan weten. ",
         "If you disagree with how we handle your data, please let us know. ");
     if (n == 0) {
-        trl(d,
-            "Je hebt ook het recht een klacht in te dienen bij de toezichthouder in het land "
-            "waar je woont of werkt (art. 77 AVG).\n\n",
-            "You also have the right to lodge a complaint with the supervisory authority in the "
-            "country where you live or work (Art. 77 GDPR).\n\n");
+        phrase(d, KLUIS_PHRASE_COMPLAINT_HOME);
+        end_par(d);
         return;
     }
-    trl(d,
-        "Je hebt ook het recht een klacht in te dienen bij een toezichthouder (art. 77 AVG):\n\n",
-        "You also have the right to lodge a complaint with a supervisory authority (Art. 77 "
-        "GDPR):\n\n");
+    phrase(d, KLUIS_PHRASE_COMPLAINT);
+    lit(d, ":\n\n");
     for (size_t i = 0; i < n; i++) {
         const struct kluis_authority *a = kluis_policy_authority(d->p, i);
         const char *name = kluis__render_text(&a->name, d->lang);
