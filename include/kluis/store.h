@@ -32,7 +32,7 @@
 extern "C" {
 #endif
 
-#define KLUIS_STORE_BACKEND_VERSION 2
+#define KLUIS_STORE_BACKEND_VERSION 3
 
 /* Limits on what one row may hold; larger input is refused with KLUIS_ETOOBIG. */
 #define KLUIS_TENANT_MAX 64          /* bytes of a tenant name */
@@ -95,6 +95,56 @@ struct kluis_hold_row {
     int64_t released_at;
 };
 
+/*
+ * A data-subject request (art. 12–22). The store keeps what is queried in columns and the rest
+ * of the request's life (steps, reasons, decisions, the answer's summary) as the engine's JSON
+ * document `doc`, which never holds personal data in clear.
+ */
+struct kluis_request_row {
+    uint64_t id; /* assigned by the backend on insert */
+    const char *tenant;
+    struct kluis_subject_ref subject;
+    const char *type;  /* "access", "rectification", … */
+    const char *state; /* "received", "verified", "forwarded", "fulfilled", "rejected" */
+    int64_t received;  /* time of receipt */
+    int64_t due;       /* due date, days since the epoch */
+    const char *doc;   /* JSON object */
+};
+
+/*
+ * The subject ledger: what a subject chose or asked that gates purposes — consent given or
+ * withdrawn (with the version of the text shown), an objection decided (stop, or continue on
+ * compelling grounds), a restriction placed or lifted. Append-only; the latest row of a kind
+ * group and purpose is in force.
+ */
+struct kluis_ledger_row {
+    uint64_t id;
+    const char *tenant;
+    struct kluis_subject_ref subject;
+    const char *kind;    /* "consent.given", "consent.withdrawn", "objection.stop",
+                          * "objection.continue", "restriction.start", "restriction.lift" */
+    const char *purpose; /* NULL for restrictions */
+    const char *note;    /* consent: the text version; objection: the grounds; or NULL */
+    uint64_t request;    /* the request it answers, 0 when none */
+    int64_t at;
+};
+
+/* A decision on a record that waits for a person (art. 22): approved or skipped, by whom. */
+struct kluis_approval_row {
+    const char *tenant;
+    uint64_t record;
+    const char *state; /* "approved", "skipped" */
+    const char *by;    /* the principal */
+    int64_t at;
+};
+
+/* Which requests a scan visits: tenant NULL visits every tenant's (the operator's view). */
+struct kluis_request_filter {
+    const char *tenant;
+    const struct kluis_subject_ref *subject;
+    bool open_only; /* only those received, verified or forwarded */
+};
+
 /* Which records a scan visits. tenant is required; every other field narrows when set. */
 struct kluis_record_filter {
     const char *tenant;
@@ -154,6 +204,9 @@ typedef int (*kluis_hold_fn)(void *ctx, const struct kluis_hold_row *row);
 typedef int (*kluis_setting_fn)(void *ctx, const struct kluis_setting_row *row);
 typedef int (*kluis_tenant_fn)(void *ctx, const struct kluis_tenant_row *row);
 typedef int (*kluis_purge_fn)(void *ctx, const struct kluis_purge_count *count);
+typedef int (*kluis_request_fn)(void *ctx, const struct kluis_request_row *row);
+typedef int (*kluis_ledger_fn)(void *ctx, const struct kluis_ledger_row *row);
+typedef int (*kluis_approval_fn)(void *ctx, const struct kluis_approval_row *row);
 /* Callbacks return 0 to go on, non-zero to stop the scan (the scan then returns KLUIS_OK). */
 
 struct kluis_store_backend {
@@ -279,6 +332,45 @@ struct kluis_store_backend {
 
     /* Stores a purge receipt (a JSON document) with its time. */
     kluis_rc (*receipt_insert)(void *obj, int64_t at, const char *json, struct kluis_err *err);
+
+    /* ---- Data-subject rights (issue 5) ---- */
+    /* Replaces a record's value (rectification), sealed as on insert; its id, links, expiry and
+     * keys stay. KLUIS_ENOTFOUND when the tenant has no such record. */
+    kluis_rc (*record_rewrite)(void *obj, const char *tenant, uint64_t id, const void *value,
+                               size_t value_len, struct kluis_err *err);
+    /* Inserts a request (row->id ignored) and writes its id. */
+    kluis_rc (*request_insert)(void *obj, const struct kluis_request_row *row, uint64_t *out_id,
+                               struct kluis_err *err);
+    /* Replaces state, due and doc of request row->id of row->tenant; KLUIS_ENOTFOUND when that
+     * tenant has no such request. */
+    kluis_rc (*request_update)(void *obj, const struct kluis_request_row *row,
+                               struct kluis_err *err);
+    /* Calls fn with request id (tenant NULL: of any tenant); KLUIS_ENOTFOUND when absent. */
+    kluis_rc (*request_get)(void *obj, const char *tenant, uint64_t id, kluis_request_fn fn,
+                            void *ctx, struct kluis_err *err);
+    /* Requests in order of id. */
+    kluis_rc (*requests_scan)(void *obj, const struct kluis_request_filter *f, kluis_request_fn fn,
+                              void *ctx, struct kluis_err *err);
+    kluis_rc (*ledger_insert)(void *obj, const struct kluis_ledger_row *row, uint64_t *out_id,
+                              struct kluis_err *err);
+    /* A subject's ledger rows in order of id. */
+    kluis_rc (*ledger_scan)(void *obj, const char *tenant, const struct kluis_subject_ref *subject,
+                            kluis_ledger_fn fn, void *ctx, struct kluis_err *err);
+    /* Stores the decision on a record (one per record; a second is refused with KLUIS_EEXIST). */
+    kluis_rc (*approval_put)(void *obj, const struct kluis_approval_row *row,
+                             struct kluis_err *err);
+    /* The tenant's decisions (record 0: all, else that record's), in order of record. */
+    kluis_rc (*approvals_scan)(void *obj, const char *tenant, uint64_t record, kluis_approval_fn fn,
+                               void *ctx, struct kluis_err *err);
+    /* Lookup identifiers (an e-mail address, a phone number) as keyed hashes: put links one to a
+     * subject (replacing an earlier link of the same identifier); find writes the subject or
+     * returns KLUIS_ENOTFOUND. */
+    kluis_rc (*ident_put)(void *obj, const char *tenant, const char *kind,
+                          const struct kluis_subject_ref *ident,
+                          const struct kluis_subject_ref *subject, struct kluis_err *err);
+    kluis_rc (*ident_find)(void *obj, const char *tenant, const char *kind,
+                           const struct kluis_subject_ref *ident,
+                           struct kluis_subject_ref *out_subject, struct kluis_err *err);
 };
 
 /*

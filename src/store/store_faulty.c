@@ -151,6 +151,43 @@ FWD(oldest_expiry, (void *obj, int64_t after, int64_t *out, struct kluis_err *er
 FWD(receipt_insert, (void *obj, int64_t at, const char *json, struct kluis_err *err),
     (obj, at, json, err))
 
+FWD(record_rewrite,
+    (void *obj, const char *t, uint64_t id, const void *v, size_t n, struct kluis_err *err),
+    (obj, t, id, v, n, err))
+FWD(request_insert,
+    (void *obj, const struct kluis_request_row *r, uint64_t *id, struct kluis_err *err),
+    (obj, r, id, err))
+FWD(request_update, (void *obj, const struct kluis_request_row *r, struct kluis_err *err),
+    (obj, r, err))
+FWD(request_get,
+    (void *obj, const char *t, uint64_t id, kluis_request_fn fn, void *ctx, struct kluis_err *err),
+    (obj, t, id, fn, ctx, err))
+FWD(requests_scan,
+    (void *obj, const struct kluis_request_filter *f, kluis_request_fn fn, void *ctx,
+     struct kluis_err *err),
+    (obj, f, fn, ctx, err))
+FWD(ledger_insert,
+    (void *obj, const struct kluis_ledger_row *r, uint64_t *id, struct kluis_err *err),
+    (obj, r, id, err))
+FWD(ledger_scan,
+    (void *obj, const char *t, const struct kluis_subject_ref *s, kluis_ledger_fn fn, void *ctx,
+     struct kluis_err *err),
+    (obj, t, s, fn, ctx, err))
+FWD(approval_put, (void *obj, const struct kluis_approval_row *r, struct kluis_err *err),
+    (obj, r, err))
+FWD(approvals_scan,
+    (void *obj, const char *t, uint64_t rec, kluis_approval_fn fn, void *ctx,
+     struct kluis_err *err),
+    (obj, t, rec, fn, ctx, err))
+FWD(ident_put,
+    (void *obj, const char *t, const char *k, const struct kluis_subject_ref *i,
+     const struct kluis_subject_ref *s, struct kluis_err *err),
+    (obj, t, k, i, s, err))
+FWD(ident_find,
+    (void *obj, const char *t, const char *k, const struct kluis_subject_ref *i,
+     struct kluis_subject_ref *s, struct kluis_err *err),
+    (obj, t, k, i, s, err))
+
 const struct kluis_store_backend *kluis_store_faulty(const struct kluis_store_backend *inner,
                                                      const char *op, unsigned nth)
 {
@@ -202,6 +239,17 @@ const struct kluis_store_backend *kluis_store_faulty(const struct kluis_store_ba
         .purge = f_purge,
         .oldest_expiry = f_oldest_expiry,
         .receipt_insert = f_receipt_insert,
+        .record_rewrite = f_record_rewrite,
+        .request_insert = f_request_insert,
+        .request_update = f_request_update,
+        .request_get = f_request_get,
+        .requests_scan = f_requests_scan,
+        .ledger_insert = f_ledger_insert,
+        .ledger_scan = f_ledger_scan,
+        .approval_put = f_approval_put,
+        .approvals_scan = f_approvals_scan,
+        .ident_put = f_ident_put,
+        .ident_find = f_ident_find,
     };
     return &faulty;
 }

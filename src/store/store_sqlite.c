@@ -49,7 +49,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 #define DAY            86400
 #define NEAR_DAYS      128 /* deadlines closer than this to creation get a day bucket */
 #define WIDE_DAYS      32  /* the width of a bucket beyond */
@@ -409,6 +409,23 @@ static kluis_rc migrate_to_3(struct sq *s, struct kluis_err *err)
     return rc;
 }
 
+/* 4: data-subject rights — requests, the subject ledger (consent, objection, restriction),
+ * approval decisions — and lookup identifiers of subjects as keyed hashes. */
+static const char schema_v4[] =
+    "CREATE TABLE requests(id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, subject BLOB NOT NULL,"
+    " type TEXT NOT NULL, state TEXT NOT NULL, received INTEGER NOT NULL, due INTEGER NOT NULL,"
+    " doc TEXT NOT NULL);"
+    "CREATE INDEX requests_subject ON requests(tenant, subject);"
+    "CREATE INDEX requests_open ON requests(tenant, id)"
+    " WHERE state IN ('received', 'verified', 'forwarded');"
+    "CREATE TABLE ledger(id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, subject BLOB NOT NULL,"
+    " kind TEXT NOT NULL, purpose TEXT, note TEXT, request INTEGER NOT NULL, at INTEGER NOT NULL);"
+    "CREATE INDEX ledger_subject ON ledger(tenant, subject);"
+    "CREATE TABLE approvals(tenant TEXT NOT NULL, record INTEGER NOT NULL, state TEXT NOT NULL,"
+    " by TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(tenant, record)) WITHOUT ROWID;"
+    "CREATE TABLE idents(tenant TEXT NOT NULL, kind TEXT NOT NULL, ident BLOB NOT NULL,"
+    " subject BLOB NOT NULL, PRIMARY KEY(tenant, kind, ident)) WITHOUT ROWID;";
+
 /* Upgrades from version `from` to SCHEMA_VERSION, one step at a time. */
 static kluis_rc migrate(struct sq *s, int from, struct kluis_err *err)
 {
@@ -434,6 +451,8 @@ static kluis_rc migrate(struct sq *s, int from, struct kluis_err *err)
     }
     if (rc == KLUIS_OK && from < 3)
         rc = migrate_to_3(s, err);
+    if (rc == KLUIS_OK && from < 4)
+        rc = exec(s, schema_v4, err);
     return rc;
 }
 
@@ -1663,16 +1682,23 @@ static kluis_rc sq_erasure_apply(void *obj, uint64_t seq, const char *tenant,
     for (size_t i = 0; rc == KLUIS_OK && i < l.n; i++)
         rc = sq_record_delete(s, tenant, l.v[i], err);
     free(l.v);
-    if (rc == KLUIS_OK && !category) {
+    /* With the whole subject go its events, its ledger and its lookup identifiers; its
+     * requests stay (they show the erasure was asked and done, and name no one in clear). */
+    static const char *const subject_rows[] = {
+        "DELETE FROM events WHERE tenant = ?1 AND subject = ?2",
+        "DELETE FROM ledger WHERE tenant = ?1 AND subject = ?2",
+        "DELETE FROM idents WHERE tenant = ?1 AND subject = ?2",
+    };
+    for (size_t i = 0; rc == KLUIS_OK && !category && i < 3; i++) {
         sqlite3_stmt *st;
-        if ((rc = cached(s, "DELETE FROM events WHERE tenant = ?1 AND subject = ?2", &st, err)))
+        if ((rc = cached(s, subject_rows[i], &st, err)))
             return rc;
         sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
         sqlite3_bind_blob(st, 2, subject->hash, 32, SQLITE_STATIC);
         int step = sqlite3_step(st);
         release(s, st);
         if (step != SQLITE_DONE)
-            rc = sq_fail(s, err, "removing a subject's events");
+            rc = sq_fail(s, err, "removing what names an erased subject");
     }
     uint64_t applied = 0;
     if (rc == KLUIS_OK)
@@ -2295,6 +2321,357 @@ static kluis_rc sq_receipt_insert(void *obj, int64_t at, const char *json, struc
     return step == SQLITE_DONE ? KLUIS_OK : sq_fail(s, err, "storing a purge receipt");
 }
 
+/* ---- Data-subject rights ------------------------------------------------------------------ */
+
+static kluis_rc sq_record_rewrite(void *obj, const char *tenant, uint64_t id, const void *value,
+                                  size_t value_len, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    int64_t no, row;
+    bool moved;
+    kluis_rc rc = locate(s, id, &no, &row, &moved, err);
+    if (rc == KLUIS_ENOTFOUND)
+        return kluis_err_set(err, rc, "no such record");
+    if (rc)
+        return rc;
+    if (value_len > KLUIS_VALUE_MAX)
+        return kluis_err_set(err, KLUIS_ETOOBIG, "a value may hold at most %u bytes",
+                             KLUIS_VALUE_MAX);
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "SELECT " ROW_COLUMNS " FROM r_%" PRId64 " WHERE row=?1 AND tenant=?2 AND %s", no,
+             moved ? "gid=?3" : "gid IS NULL");
+    sqlite3_stmt *st;
+    if ((rc = prepare(s, sql, &st, err)))
+        return rc;
+    sqlite3_bind_int64(st, 1, row);
+    sqlite3_bind_text(st, 2, tenant, -1, SQLITE_STATIC);
+    if (moved)
+        sqlite3_bind_int64(st, 3, (int64_t)id);
+    int step = sqlite3_step(st);
+    uint8_t *sealed = NULL;
+    long sealed_n = -1;
+    if (step == SQLITE_ROW) {
+        struct kluis_record_row r;
+        row_from(st, no, false, &r);
+        if (!(sealed = malloc(value_len + NONCE_LEN + TAG_LEN)))
+            rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+        else if ((sealed_n =
+                      value_crypt(s, no, true, &r, id, value_len ? value : (const uint8_t *)"",
+                                  value_len, sealed, err)) < 0)
+            rc = err && err->rc ? err->rc : KLUIS_ECORRUPT;
+    } else if (step == SQLITE_DONE) {
+        rc = kluis_err_set(err, KLUIS_ENOTFOUND, "no such record");
+    } else {
+        rc = sq_fail(s, err, "reading a record");
+    }
+    sqlite3_finalize(st);
+    if (rc == KLUIS_OK) {
+        snprintf(sql, sizeof(sql), "UPDATE r_%" PRId64 " SET value=?1 WHERE row=?2", no);
+        if ((rc = prepare(s, sql, &st, err)) == KLUIS_OK) {
+            sqlite3_bind_blob(st, 1, sealed, (int)sealed_n, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, row);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = sq_fail(s, err, "rewriting a record");
+            sqlite3_finalize(st);
+        }
+    }
+    free(sealed);
+    return rc;
+}
+
+static kluis_rc sq_request_insert(void *obj, const struct kluis_request_row *r, uint64_t *out_id,
+                                  struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s,
+                         "INSERT INTO requests(tenant, subject, type, state, received, due, doc) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, r->tenant, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, r->subject.hash, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, r->state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, r->received);
+    sqlite3_bind_int64(st, 6, r->due);
+    sqlite3_bind_text(st, 7, r->doc ? r->doc : "{}", -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    release(s, st);
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, "storing a request");
+    *out_id = (uint64_t)sqlite3_last_insert_rowid(s->db);
+    return KLUIS_OK;
+}
+
+static kluis_rc sq_request_update(void *obj, const struct kluis_request_row *r,
+                                  struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s,
+                         "UPDATE requests SET state = ?3, due = ?4, doc = ?5 "
+                         "WHERE id = ?1 AND tenant = ?2",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)r->id);
+    sqlite3_bind_text(st, 2, r->tenant, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, r->due);
+    sqlite3_bind_text(st, 5, r->doc ? r->doc : "{}", -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    release(s, st);
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, "updating a request");
+    if (sqlite3_changes(s->db) == 0)
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "no request %" PRIu64 " for tenant '%s'", r->id,
+                             r->tenant);
+    return KLUIS_OK;
+}
+
+#define REQUEST_COLUMNS "id, tenant, subject, type, state, received, due, doc"
+
+static kluis_rc request_rows(struct sq *s, sqlite3_stmt *st, kluis_request_fn fn, void *ctx,
+                             bool *found, struct kluis_err *err)
+{
+    int step;
+    *found = false;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct kluis_request_row r = {
+            .id = (uint64_t)sqlite3_column_int64(st, 0),
+            .tenant = (const char *)sqlite3_column_text(st, 1),
+            .type = (const char *)sqlite3_column_text(st, 3),
+            .state = (const char *)sqlite3_column_text(st, 4),
+            .received = sqlite3_column_int64(st, 5),
+            .due = sqlite3_column_int64(st, 6),
+            .doc = (const char *)sqlite3_column_text(st, 7),
+        };
+        if (sqlite3_column_bytes(st, 2) != 32)
+            return kluis_err_set(err, KLUIS_ECORRUPT, "store: request %" PRIu64 " names no subject",
+                                 r.id);
+        memcpy(r.subject.hash, sqlite3_column_blob(st, 2), 32);
+        *found = true;
+        if (fn(ctx, &r))
+            return KLUIS_OK;
+    }
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, "reading requests");
+    return KLUIS_OK;
+}
+
+static kluis_rc sq_request_get(void *obj, const char *tenant, uint64_t id, kluis_request_fn fn,
+                               void *ctx, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s,
+                         "SELECT " REQUEST_COLUMNS " FROM requests "
+                         "WHERE id = ?1 AND (?2 IS NULL OR tenant = ?2)",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)id);
+    if (tenant)
+        sqlite3_bind_text(st, 2, tenant, -1, SQLITE_STATIC);
+    bool found;
+    rc = request_rows(s, st, fn, ctx, &found, err);
+    release(s, st);
+    if (rc == KLUIS_OK && !found)
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "no request %" PRIu64, id);
+    return rc;
+}
+
+static kluis_rc sq_requests_scan(void *obj, const struct kluis_request_filter *f,
+                                 kluis_request_fn fn, void *ctx, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s,
+                         "SELECT " REQUEST_COLUMNS " FROM requests "
+                         "WHERE (?1 IS NULL OR tenant = ?1) AND (?2 IS NULL OR subject = ?2) "
+                         "AND (?3 = 0 OR state IN ('received', 'verified', 'forwarded')) "
+                         "ORDER BY id",
+                         &st, err);
+    if (rc)
+        return rc;
+    if (f->tenant)
+        sqlite3_bind_text(st, 1, f->tenant, -1, SQLITE_STATIC);
+    if (f->subject)
+        sqlite3_bind_blob(st, 2, f->subject->hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, f->open_only);
+    bool found;
+    rc = request_rows(s, st, fn, ctx, &found, err);
+    release(s, st);
+    return rc;
+}
+
+static kluis_rc sq_ledger_insert(void *obj, const struct kluis_ledger_row *r, uint64_t *out_id,
+                                 struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s,
+                         "INSERT INTO ledger(tenant, subject, kind, purpose, note, request, at) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, r->tenant, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, r->subject.hash, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->kind, -1, SQLITE_STATIC);
+    if (r->purpose)
+        sqlite3_bind_text(st, 4, r->purpose, -1, SQLITE_STATIC);
+    if (r->note)
+        sqlite3_bind_text(st, 5, r->note, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, (int64_t)r->request);
+    sqlite3_bind_int64(st, 7, r->at);
+    int step = sqlite3_step(st);
+    release(s, st);
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, "storing a ledger entry");
+    *out_id = (uint64_t)sqlite3_last_insert_rowid(s->db);
+    return KLUIS_OK;
+}
+
+static kluis_rc sq_ledger_scan(void *obj, const char *tenant,
+                               const struct kluis_subject_ref *subject, kluis_ledger_fn fn,
+                               void *ctx, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s,
+                         "SELECT id, tenant, kind, purpose, note, request, at FROM ledger "
+                         "WHERE tenant = ?1 AND subject = ?2 ORDER BY id",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, subject->hash, 32, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct kluis_ledger_row r = {
+            .id = (uint64_t)sqlite3_column_int64(st, 0),
+            .tenant = (const char *)sqlite3_column_text(st, 1),
+            .subject = *subject,
+            .kind = (const char *)sqlite3_column_text(st, 2),
+            .purpose = (const char *)sqlite3_column_text(st, 3),
+            .note = (const char *)sqlite3_column_text(st, 4),
+            .request = (uint64_t)sqlite3_column_int64(st, 5),
+            .at = sqlite3_column_int64(st, 6),
+        };
+        if (fn(ctx, &r)) {
+            step = SQLITE_DONE;
+            break;
+        }
+    }
+    release(s, st);
+    return step == SQLITE_DONE ? KLUIS_OK : sq_fail(s, err, "reading the ledger");
+}
+
+static kluis_rc sq_approval_put(void *obj, const struct kluis_approval_row *r,
+                                struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s,
+                         "INSERT INTO approvals(tenant, record, state, by, at) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, r->tenant, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (int64_t)r->record);
+    sqlite3_bind_text(st, 3, r->state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, r->by, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, r->at);
+    int step = sqlite3_step(st);
+    release(s, st);
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, "storing an approval");
+    if (sqlite3_changes(s->db) == 0)
+        return kluis_err_set(err, KLUIS_EEXIST, "record %" PRIu64 " is already decided", r->record);
+    return KLUIS_OK;
+}
+
+static kluis_rc sq_approvals_scan(void *obj, const char *tenant, uint64_t record,
+                                  kluis_approval_fn fn, void *ctx, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s,
+                         "SELECT tenant, record, state, by, at FROM approvals "
+                         "WHERE tenant = ?1 AND (?2 = 0 OR record = ?2) ORDER BY record",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (int64_t)record);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct kluis_approval_row r = {
+            .tenant = (const char *)sqlite3_column_text(st, 0),
+            .record = (uint64_t)sqlite3_column_int64(st, 1),
+            .state = (const char *)sqlite3_column_text(st, 2),
+            .by = (const char *)sqlite3_column_text(st, 3),
+            .at = sqlite3_column_int64(st, 4),
+        };
+        if (fn(ctx, &r)) {
+            step = SQLITE_DONE;
+            break;
+        }
+    }
+    release(s, st);
+    return step == SQLITE_DONE ? KLUIS_OK : sq_fail(s, err, "reading approvals");
+}
+
+static kluis_rc sq_ident_put(void *obj, const char *tenant, const char *kind,
+                             const struct kluis_subject_ref *ident,
+                             const struct kluis_subject_ref *subject, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s,
+                         "INSERT OR REPLACE INTO idents(tenant, kind, ident, subject) "
+                         "VALUES(?1, ?2, ?3, ?4)",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, ident->hash, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, subject->hash, 32, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    release(s, st);
+    return step == SQLITE_DONE ? KLUIS_OK : sq_fail(s, err, "storing a lookup identifier");
+}
+
+static kluis_rc sq_ident_find(void *obj, const char *tenant, const char *kind,
+                              const struct kluis_subject_ref *ident,
+                              struct kluis_subject_ref *out_subject, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(
+        s, "SELECT subject FROM idents WHERE tenant = ?1 AND kind = ?2 AND ident = ?3", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, ident->hash, 32, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
+        memcpy(out_subject->hash, sqlite3_column_blob(st, 0), 32);
+    else if (step == SQLITE_ROW || step == SQLITE_DONE)
+        rc = kluis_err_set(err, KLUIS_ENOTFOUND, "no subject has this %s", kind);
+    else
+        rc = sq_fail(s, err, "looking up an identifier");
+    release(s, st);
+    return rc;
+}
+
 const struct kluis_store_backend kluis_store_sqlite = {
     .version = KLUIS_STORE_BACKEND_VERSION,
     .name = "sqlite",
@@ -2337,4 +2714,15 @@ const struct kluis_store_backend kluis_store_sqlite = {
     .purge = sq_purge,
     .oldest_expiry = sq_oldest_expiry,
     .receipt_insert = sq_receipt_insert,
+    .record_rewrite = sq_record_rewrite,
+    .request_insert = sq_request_insert,
+    .request_update = sq_request_update,
+    .request_get = sq_request_get,
+    .requests_scan = sq_requests_scan,
+    .ledger_insert = sq_ledger_insert,
+    .ledger_scan = sq_ledger_scan,
+    .approval_put = sq_approval_put,
+    .approvals_scan = sq_approvals_scan,
+    .ident_put = sq_ident_put,
+    .ident_find = sq_ident_find,
 };
