@@ -1,14 +1,17 @@
 /*
  * kluis — a GDPR/AVG personal-data engine. This header includes the whole public API.
  *
- * Parts: error.h (the error vocabulary), time.h (dates, durations), policy.h (the policy model,
- * loading and checks), render.h (statement and register).
+ * Parts: error.h (the error vocabulary), time.h (dates, durations), calendar.h (the GDPR request
+ * clock: local dates, public holidays, due dates), policy.h (the policy model, loading and
+ * checks), render.h (statement, register, art. 15 information), store.h, keys.h, audit.h,
+ * crypto.h, engine.h (the policy enforced on the data).
  */
 #ifndef KLUIS_KLUIS_H
 #define KLUIS_KLUIS_H
 
 #include "kluis/error.h"
 #include "kluis/time.h"
+#include "kluis/calendar.h"
 #include "kluis/crypto.h"
 #include "kluis/audit.h"
 #include "kluis/policy.h"
