@@ -340,6 +340,187 @@ kluis_rc kluis_subject_erase(struct kluis_engine *e, const char *tenant, const c
                              struct kluis_erase_report **out_report, struct kluis_err *err);
 void kluis_erase_report_free(struct kluis_erase_report *r);
 
+/* ---- Lookup identifiers (issue 3) ---------------------------------------------------------- */
+
+/*
+ * Links a lookup identifier to a subject, so that a request can name the subject by the e-mail
+ * address or phone number it came from. kind is "email" or "phone"; the value is normalised
+ * (e-mail: trimmed and in lower case; phone: digits with a leading "+", "00" read as "+") and kept
+ * only as a keyed hash, like the subject's reference. Errors: KLUIS_EINVAL (kind or value),
+ * KLUIS_ENOTFOUND (tenant).
+ */
+kluis_rc kluis_subject_ident_add(struct kluis_engine *e, const char *tenant, const char *subject,
+                                 const char *kind, const char *value, struct kluis_err *err);
+
+/* How a caller names a subject: by reference, or by a lookup identifier (kind and value). */
+struct kluis_subject_name {
+    const char *ref;
+    const char *kind; /* "email", "phone" */
+    const char *value;
+};
+
+/* ---- Consent and the purpose gate (art. 6, 7, 18, 21, 22) ---------------------------------- */
+
+/*
+ * The consent ledger: gives or withdraws the subject's consent for a purpose whose basis is
+ * consent (art. 6(1)(a) or 9(2)(a)), with the version of the text the subject saw (NULL: the
+ * policy's current version). A withdrawal takes effect at once on the purpose gate and fires
+ * the built-in event consent.withdrawn(purpose), which retention rules may wait on. Errors:
+ * KLUIS_EREFUSED (not a consent purpose; withdrawing what was not given), KLUIS_ENOTFOUND
+ * (tenant).
+ */
+kluis_rc kluis_consent_give(struct kluis_engine *e, const char *tenant,
+                            const struct kluis_subject_name *subject, const char *purpose,
+                            const char *text_version, struct kluis_err *err);
+kluis_rc kluis_consent_withdraw(struct kluis_engine *e, const char *tenant,
+                                const struct kluis_subject_name *subject, const char *purpose,
+                                struct kluis_err *err);
+/* The subject's ledger (consents, objections, restrictions) as a JSON array, oldest first. */
+kluis_rc kluis_subject_ledger(struct kluis_engine *e, const char *tenant,
+                              const struct kluis_subject_name *subject, char **out_json,
+                              struct kluis_err *err);
+
+/* The grounds on which art. 18(2) still lets restricted data be processed. */
+enum kluis_ground {
+    KLUIS_GROUND_NONE,
+    KLUIS_GROUND_CONSENT,         /* with the subject's consent */
+    KLUIS_GROUND_LEGAL_CLAIMS,    /* establishment, exercise or defence of legal claims */
+    KLUIS_GROUND_OTHERS_RIGHTS,   /* protection of the rights of another person */
+    KLUIS_GROUND_PUBLIC_INTEREST, /* important public interest of the Union or a member state */
+};
+/* "consent", "legal-claims", "others-rights", "public-interest" to the enum. */
+bool kluis_ground_parse(const char *s, enum kluis_ground *out);
+const char *kluis_ground_name(enum kluis_ground g);
+
+/*
+ * As kluis_record_get(), naming an art. 18(2) ground (audited) for reading a restricted
+ * subject's record. The purpose gate answers only when: the policy lets the purpose use the
+ * category; the subject is not restricted (or a ground is named); the subject has not objected
+ * to the purpose (an objection that was decided "stop", or any objection to direct marketing);
+ * for a consent purpose, the subject's consent is given; and for a category that needs approval,
+ * the record was approved. Each refusal says why (KLUIS_EREFUSED) and is audited.
+ */
+kluis_rc kluis_record_read(struct kluis_engine *e, const char *tenant, uint64_t id,
+                           const char *purpose, enum kluis_ground ground,
+                           struct kluis_record **out_record, struct kluis_err *err);
+
+/* ---- Approvals (art. 22) -------------------------------------------------------------------- */
+
+/* The records of the tenant that wait for a person (categories with approval), as a JSON array
+ * of {"id", "category", "created", "links"}, oldest first — no values. */
+kluis_rc kluis_approval_list(struct kluis_engine *e, const char *tenant, char **out_json,
+                             struct kluis_err *err);
+/*
+ * Approves or skips a waiting record, by a named principal (over HTTP: the API key's, never a
+ * name from the request). Approval releases the record to the purposes that use it; both fire
+ * the policy's events draft.approved / draft.skipped (when declared) for the record's subject
+ * and first link, which start the retention clocks that wait on them, and are audited with the
+ * principal. Errors: KLUIS_ENOTFOUND, KLUIS_EREFUSED (not waiting: another category, decided).
+ */
+kluis_rc kluis_approval_decide(struct kluis_engine *e, const char *tenant, uint64_t id,
+                               bool approve, const char *by, struct kluis_err *err);
+
+/* ---- Data-subject requests (art. 12–22) ----------------------------------------------------- */
+
+enum kluis_request_type {
+    KLUIS_REQUEST_ACCESS,        /* art. 15 */
+    KLUIS_REQUEST_RECTIFICATION, /* art. 16 */
+    KLUIS_REQUEST_ERASURE,       /* art. 17 */
+    KLUIS_REQUEST_RESTRICTION,   /* art. 18 */
+    KLUIS_REQUEST_PORTABILITY,   /* art. 20 */
+    KLUIS_REQUEST_OBJECTION,     /* art. 21 */
+    KLUIS_REQUEST_WITHDRAWAL,    /* art. 7(3) */
+};
+bool kluis_request_type_parse(const char *s, enum kluis_request_type *out);
+const char *kluis_request_type_name(enum kluis_request_type t);
+
+struct kluis_request_input {
+    const char *tenant;
+    struct kluis_subject_name subject;
+    enum kluis_request_type type;
+    /* objection: the purposes objected to (none: every purpose based on art. 6(1)(e)/(f) or
+     * used for direct marketing); withdrawal: the consent purposes (none: every one given) */
+    const char *const *purposes;
+    size_t n_purposes;
+    enum kluis_lang lang; /* of the answer (the art. 15 information) */
+};
+
+/*
+ * Opens a request received now: its receipt date is the calendar date in the controller's time
+ * zone, and it is due one calendar month later (Regulation 1182/71: the same day-number, the
+ * month's last day where there is none, moved past Saturdays, Sundays and public holidays of the
+ * controller's country), or earlier where the policy promises less. Where the organisation is only
+ * the processor of what it holds on the subject, the request is to be forwarded to the customer
+ * (art. 28(3)(e)) and runs on the customer's calendar (the tenant's country). An objection to
+ * direct marketing stops that marketing at once (art. 21(3)). Errors: KLUIS_EINVAL,
+ * KLUIS_ENOTFOUND (tenant), KLUIS_EREFUSED (an objection to a purpose art. 21 does not cover, a
+ * withdrawal of a purpose not based on consent).
+ */
+kluis_rc kluis_request_open(struct kluis_engine *e, const struct kluis_request_input *in,
+                            uint64_t *out_id, struct kluis_err *err);
+
+/* The request as JSON (its dates, steps, decisions and answer summary). tenant NULL: the
+ * operator, who sees every tenant's. */
+kluis_rc kluis_request_show(struct kluis_engine *e, const char *tenant, uint64_t id,
+                            char **out_json, struct kluis_err *err);
+/* Requests as a JSON array; overdue: only open ones past their due date. */
+kluis_rc kluis_request_list(struct kluis_engine *e, const char *tenant, bool overdue,
+                            char **out_json, struct kluis_err *err);
+/* Records that the requester's identity was checked, and how (NULL: the policy's method). */
+kluis_rc kluis_request_verify(struct kluis_engine *e, const char *tenant, uint64_t id,
+                              const char *method, struct kluis_err *err);
+/* Extends the deadline once, with a reason, before the first deadline has run out: the request
+ * is then due three calendar months after receipt (art. 12(3)), same rules. */
+kluis_rc kluis_request_extend(struct kluis_engine *e, const char *tenant, uint64_t id,
+                              const char *reason, struct kluis_err *err);
+/* Rejects with a reason (art. 12(4)); the answer states it and the right to complain. */
+kluis_rc kluis_request_reject(struct kluis_engine *e, const char *tenant, uint64_t id,
+                              const char *reason, char **out_answer, struct kluis_err *err);
+/* Records that a processor request went to the customer who is the controller. */
+kluis_rc kluis_request_forward(struct kluis_engine *e, const char *tenant, uint64_t id,
+                               struct kluis_err *err);
+
+/* What a fulfilment carries besides the request. */
+struct kluis_fulfil_input {
+    const char *tenant; /* NULL: the operator */
+    uint64_t id;
+    /* rectification: records and their corrected values */
+    const uint64_t *records;
+    const void *const *values;
+    const size_t *value_lens;
+    size_t n_records;
+    /* objection: purposes on which processing continues, each with its compelling grounds
+     * (art. 21(1)); every other purpose objected to stops */
+    const char *const *continue_purposes;
+    const char *const *grounds;
+    size_t n_continue;
+};
+
+/* The answer to a fulfilled request: a JSON document (for access and portability with every
+ * record decrypted and the art. 15 information) and, for access and portability, the records as
+ * CSV too (NULL otherwise). */
+struct kluis_answer {
+    char *json;
+    char *csv;
+};
+void kluis_answer_free(struct kluis_answer *a);
+
+/*
+ * Fulfils a verified request: access and portability export (portability only the categories
+ * the subject provided under consent or contract, art. 20(1)); erasure erases what may go and
+ * says what is kept, why and until when; rectification replaces values (the audit entry says
+ * that they changed, never what); restriction keeps the data, refuses it to every purpose but
+ * art. 18(2)'s and stops its purge; objection stops (or continues, with grounds) per purpose and
+ * fires subject.objected; withdrawal withdraws consent. Rectification, erasure and restriction
+ * list the recipients to inform (art. 19). Errors: KLUIS_EREFUSED (not verified; a forwarded
+ * processor request; closed), KLUIS_ENOTFOUND.
+ */
+kluis_rc kluis_request_fulfil(struct kluis_engine *e, const struct kluis_fulfil_input *in,
+                              struct kluis_answer *out, struct kluis_err *err);
+/* Lifts a fulfilled restriction; refused unless the subject was told beforehand (art. 18(3)). */
+kluis_rc kluis_request_lift(struct kluis_engine *e, const char *tenant, uint64_t id,
+                            bool subject_told, struct kluis_err *err);
+
 #ifdef __cplusplus
 }
 #endif

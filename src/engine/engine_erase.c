@@ -256,6 +256,42 @@ kluis_rc kluis_subject_erase(struct kluis_engine *e, const char *tenant, const c
 {
     if (!tenant || !subject || !*subject)
         return kluis_err_set(err, KLUIS_EINVAL, "an erasure needs a tenant and a subject");
+    struct kluis_subject_ref ref;
+    kluis__engine_subject(e, tenant, subject, &ref);
+    return kluis__subject_erase_ref(e, tenant, &ref, out_report, err);
+}
+
+kluis_rc kluis__erase_in_txn(struct kluis_engine *e, const char *tenant,
+                             const struct kluis_subject_ref *subject,
+                             struct kluis_erase_report *report, struct kluis_err *err)
+{
+    struct erase_ctx c = {.tenant = tenant, .subject = *subject, .report = report};
+    kluis_rc rc = erase_body(e, &c, err);
+    free(c.recs);
+    return rc;
+}
+
+struct erase_txn {
+    const char *tenant;
+    const struct kluis_subject_ref *subject;
+    struct kluis_erase_report *report;
+};
+
+static kluis_rc erase_txn_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
+{
+    struct erase_txn *t = vctx;
+    /* A retried body starts from an empty report. */
+    for (size_t i = 0; i < t->report->n; i++)
+        free((char *)t->report->lines[i].category);
+    free(t->report->lines);
+    memset(t->report, 0, sizeof(*t->report));
+    return kluis__erase_in_txn(e, t->tenant, t->subject, t->report, err);
+}
+
+kluis_rc kluis__subject_erase_ref(struct kluis_engine *e, const char *tenant,
+                                  const struct kluis_subject_ref *subject,
+                                  struct kluis_erase_report **out_report, struct kluis_err *err)
+{
     struct kluis__tenant_state *st = malloc(sizeof(*st));
     if (!st)
         return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
@@ -263,16 +299,14 @@ kluis_rc kluis_subject_erase(struct kluis_engine *e, const char *tenant, const c
     free(st);
     if (rc)
         return rc;
-    struct erase_ctx c = {.tenant = tenant};
-    kluis__engine_subject(e, tenant, subject, &c.subject);
-    if (!(c.report = calloc(1, sizeof(*c.report))))
+    struct erase_txn t = {.tenant = tenant, .subject = subject};
+    if (!(t.report = calloc(1, sizeof(*t.report))))
         return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
-    rc = kluis__engine_txn(e, erase_body, &c, err);
-    free(c.recs);
+    rc = kluis__engine_txn(e, erase_txn_body, &t, err);
     if (rc) {
-        kluis_erase_report_free(c.report);
+        kluis_erase_report_free(t.report);
         return rc;
     }
-    *out_report = c.report;
+    *out_report = t.report;
     return KLUIS_OK;
 }

@@ -91,4 +91,55 @@ kluis_rc kluis__engine_recompute_all(struct kluis_engine *e, const struct kluis_
                                                   void *),
                                      void *want_ctx, uint64_t *out_changed, struct kluis_err *err);
 
+/* Events (engine_records.c): records an event of the tenant st for a subject and/or a canonical
+ * link ("k=v") in the open transaction and recomputes the records that wait for it. */
+kluis_rc kluis__event_fire(struct kluis_engine *e, const struct kluis__tenant_state *st,
+                           const char *name, const char *purpose,
+                           const struct kluis_subject_ref *subject, const char *link,
+                           uint64_t *out_affected, struct kluis_err *err);
+/* Exports (engine_records.c): the subject's live records, values opened, as a JSON array (want,
+ * when not NULL, picks the categories); the same array as CSV. */
+kluis_rc kluis__export_records(struct kluis_engine *e, const char *tenant,
+                               const struct kluis_subject_ref *ref,
+                               bool (*want)(const struct kluis_engine *, const char *, void *),
+                               void *want_ctx, json_t **out_records, struct kluis_err *err);
+char *kluis__export_csv(json_t *records);
+
+/* Rights (engine_rights.c). The purpose gate of a read, inside its transaction: refuses
+ * (KLUIS_EREFUSED, audited by the caller) what the subject's restriction, objections and
+ * consents or the record's approval do not allow; *out_restricted tells that an art. 18(2)
+ * ground let the read through. subject NULL: a record without a subject. */
+kluis_rc kluis__purpose_gate(struct kluis_engine *e, const char *tenant,
+                             const struct kluis_subject_ref *subject, const char *category,
+                             uint64_t record, const struct kluis_purpose *pu,
+                             enum kluis_ground ground, bool *out_restricted, struct kluis_err *err);
+/* The subject a caller names; with must_exist false, a lookup identifier no subject has gives
+ * a pseudonym of its own (a request about someone kluis holds nothing on). */
+kluis_rc kluis__subject_resolve(struct kluis_engine *e, const char *tenant,
+                                const struct kluis_subject_name *n, bool must_exist,
+                                struct kluis_subject_ref *out, struct kluis_err *err);
+/* Appends a ledger row (engine_rights.c) in the open transaction. */
+kluis_rc kluis__ledger_add(struct kluis_engine *e, const char *tenant,
+                           const struct kluis_subject_ref *subject, const char *kind,
+                           const char *purpose, const char *note, uint64_t request,
+                           struct kluis_err *err);
+/* The subject's standing: restricted, and per purpose the consent and the objection in force. */
+struct kluis__standing {
+    bool restricted;
+    int consent;   /* for the asked purpose: 0 never given, 1 given, -1 withdrawn */
+    int objection; /* for the asked purpose: 0 none, 1 stop, 2 continue */
+};
+kluis_rc kluis__standing(struct kluis_engine *e, const char *tenant,
+                         const struct kluis_subject_ref *subject, const char *purpose,
+                         struct kluis__standing *out, struct kluis_err *err);
+
+/* Erasure (engine_erase.c) of a subject given by its pseudonym: inside the caller's transaction
+ * (report empty, filled), or in a transaction of its own. */
+kluis_rc kluis__erase_in_txn(struct kluis_engine *e, const char *tenant,
+                             const struct kluis_subject_ref *subject,
+                             struct kluis_erase_report *report, struct kluis_err *err);
+kluis_rc kluis__subject_erase_ref(struct kluis_engine *e, const char *tenant,
+                                  const struct kluis_subject_ref *subject,
+                                  struct kluis_erase_report **out_report, struct kluis_err *err);
+
 #endif /* KLUIS_ENGINE_INTERNAL_H */

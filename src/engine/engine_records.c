@@ -81,7 +81,15 @@ static kluis_rc put_check(const struct kluis_engine *e, const struct kluis_recor
     if (!c)
         return kluis_err_set(err, KLUIS_EREFUSED, "the policy has no category '%s'", in->category);
     *out_c = c;
-    return links_canonical(in->links, in->n_links, links, links_size, err);
+    kluis_rc rc = links_canonical(in->links, in->n_links, links, links_size, err);
+    /* An approval (engine_rights.c) fires its event for the record's link: a record that waits
+     * for a person must carry one that names it. */
+    if (rc == KLUIS_OK && c->approval && !*links)
+        return kluis_err_set(err, KLUIS_EREFUSED,
+                             "records of category '%s' wait for approval and need a link that "
+                             "names them (e.g. --link draft=981)",
+                             c->id);
+    return rc;
 }
 
 /* Stores one checked record inside the caller's transaction, for the tenant st. */
@@ -313,6 +321,7 @@ struct get_ctx {
     struct kluis_err err;
     struct kluis_record *out;
     struct kluis_subject_ref subject;
+    bool subject_set;
     bool oom;
 };
 
@@ -320,6 +329,7 @@ struct read_ctx {
     const char *tenant;
     uint64_t id;
     const char *purpose;
+    enum kluis_ground ground;
     const struct kluis_purpose *pu;
     struct kluis_record *out;
     struct kluis_subject_ref subject;
@@ -365,6 +375,7 @@ static int get_cb(void *ctx, const struct kluis_record_row *row)
     }
     g->out = r;
     g->subject = row->subject;
+    g->subject_set = row->has_subject;
     return 0;
 }
 
@@ -372,18 +383,28 @@ kluis_rc kluis_record_get(struct kluis_engine *e, const char *tenant, uint64_t i
                           const char *purpose, struct kluis_record **out_record,
                           struct kluis_err *err)
 {
+    return kluis_record_read(e, tenant, id, purpose, KLUIS_GROUND_NONE, out_record, err);
+}
+
+kluis_rc kluis_record_read(struct kluis_engine *e, const char *tenant, uint64_t id,
+                           const char *purpose, enum kluis_ground ground,
+                           struct kluis_record **out_record, struct kluis_err *err)
+{
     if (!tenant || !purpose)
         return kluis_err_set(err, KLUIS_EINVAL, "a read needs a tenant and a purpose");
     const struct kluis_purpose *pu = kluis_policy_find_purpose(e->policy, purpose);
     if (!pu)
         return kluis_err_set(err, KLUIS_EREFUSED, "the policy has no purpose '%s'", purpose);
-    struct read_ctx c = {.tenant = tenant, .id = id, .purpose = purpose, .pu = pu};
+    struct read_ctx c = {
+        .tenant = tenant, .id = id, .purpose = purpose, .ground = ground, .pu = pu};
     kluis_rc rc = kluis__engine_txn(e, read_body, &c, err);
     if (rc == KLUIS_EREFUSED && c.out) {
         /* A refused read is an action too: its entry, in a transaction of its own. */
         struct kluis_err e2 = {0};
         json_t *x = json_object();
         json_object_set_new(x, "purpose", json_string(purpose));
+        if (ground != KLUIS_GROUND_NONE)
+            json_object_set_new(x, "ground", json_string(kluis_ground_name(ground)));
         kluis_rc rc2 = kluis__audit_own(e, "record.read", tenant, &c.subject, c.out->category, id,
                                         x, "refused", &e2);
         if (rc2 != KLUIS_OK && err)
@@ -435,8 +456,15 @@ static kluis_rc read_body(struct kluis_engine *e, void *vctx, struct kluis_err *
                              "purpose '%s' does not use category '%s' (art. 5(1)(b): purpose "
                              "limitation)",
                              purpose, g.out->category);
+    /* The subject's choices and the record's approval (engine_rights.c). */
+    bool restricted = false;
+    if ((rc = kluis__purpose_gate(e, tenant, g.subject_set ? &g.subject : NULL, g.out->category, id,
+                                  pu, c->ground, &restricted, err)))
+        return rc;
     json_t *x = json_object();
     json_object_set_new(x, "purpose", json_string(purpose));
+    if (restricted)
+        json_object_set_new(x, "ground", json_string(kluis_ground_name(c->ground)));
     return kluis__audit(e, "record.read", tenant, &g.subject, g.out->category, id, x, "ok", err);
 }
 
@@ -455,6 +483,40 @@ static bool waits_for(const struct kluis_engine *e, const char *category, void *
     return c && kluis_retention_waits_for(c, in->name, in->purpose);
 }
 
+kluis_rc kluis__event_fire(struct kluis_engine *e, const struct kluis__tenant_state *st,
+                           const char *name, const char *purpose,
+                           const struct kluis_subject_ref *subject, const char *link,
+                           uint64_t *out_affected, struct kluis_err *err)
+{
+    struct kluis_event_row row = {
+        .tenant = st->tenant,
+        .name = name,
+        .purpose = purpose,
+        .has_subject = subject != NULL,
+        .link = link,
+        .at = e->now,
+    };
+    if (subject)
+        row.subject = *subject;
+    uint64_t id, affected = 0;
+    kluis_rc rc = e->be->event_insert(e->obj, &row, &id, err);
+    if (rc)
+        return rc;
+    struct kluis_record_filter f = {.tenant = st->tenant, .subject = subject, .link = link};
+    struct kluis_event_input in = {.tenant = st->tenant, .name = name, .purpose = purpose};
+    if ((rc = kluis__engine_recompute_all(e, st, &f, waits_for, &in, &affected, err)))
+        return rc;
+    if (out_affected)
+        *out_affected = affected;
+    /* The link's key only: its value names an integration or a draft of one customer. */
+    json_t *x = json_object();
+    json_object_set_new(x, "event", json_string(name));
+    if (purpose)
+        json_object_set_new(x, "purpose", json_string(purpose));
+    json_object_set_new(x, "affected", json_integer((json_int_t)affected));
+    return kluis__audit(e, "event", st->tenant, subject, NULL, 0, x, "ok", err);
+}
+
 static kluis_rc event_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
 {
     struct event_ctx *ec = vctx;
@@ -466,31 +528,8 @@ static kluis_rc event_body(struct kluis_engine *e, void *vctx, struct kluis_err 
     struct kluis_subject_ref subject;
     if (in->subject)
         kluis__engine_subject(e, in->tenant, in->subject, &subject);
-    struct kluis_event_row row = {
-        .tenant = in->tenant,
-        .name = in->name,
-        .purpose = in->purpose,
-        .subject = subject,
-        .has_subject = in->subject != NULL,
-        .link = in->link ? ec->link : NULL,
-        .at = e->now,
-    };
-    uint64_t id;
-    if ((rc = e->be->event_insert(e->obj, &row, &id, err)))
-        return rc;
-    struct kluis_record_filter f = {
-        .tenant = in->tenant,
-        .subject = in->subject ? &subject : NULL,
-        .link = in->link ? ec->link : NULL,
-    };
-    if ((rc = kluis__engine_recompute_all(e, &st, &f, waits_for, (void *)in, &ec->affected, err)))
-        return rc;
-    /* The link's key only: its value names an integration or a draft of one customer. */
-    json_t *x = json_object();
-    json_object_set_new(x, "event", json_string(in->name));
-    json_object_set_new(x, "affected", json_integer((json_int_t)ec->affected));
-    return kluis__audit(e, "event", in->tenant, in->subject ? &subject : NULL, NULL, 0, x, "ok",
-                        err);
+    return kluis__event_fire(e, &st, in->name, in->purpose, in->subject ? &subject : NULL,
+                             in->link ? ec->link : NULL, &ec->affected, err);
 }
 
 kluis_rc kluis_event_record(struct kluis_engine *e, const struct kluis_event_input *in,
@@ -795,6 +834,8 @@ kluis_rc kluis_purge(struct kluis_engine *e, bool dry_run, struct kluis_purge_re
 
 struct export_ctx {
     struct kluis_engine *e;
+    bool (*want)(const struct kluis_engine *e, const char *category, void *ctx);
+    void *want_ctx;
     json_t *records;
     bool oom;
     kluis_rc rc; /* a Fernet value that did not open */
@@ -806,6 +847,8 @@ static int export_cb(void *ctx, const struct kluis_record_row *r)
     struct export_ctx *x = ctx;
     if (r->expiry <= x->e->now && !r->held)
         return 0; /* past its expiry: it does not exist any more */
+    if (x->want && !x->want(x->e, r->category, x->want_ctx))
+        return 0;
     char created[32], expiry[32];
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer((json_int_t)r->id));
@@ -868,7 +911,7 @@ static int export_cb(void *ctx, const struct kluis_record_row *r)
 }
 
 /* The export as CSV: a header and one row per record; links as "k=v; k=v". */
-static char *export_csv(json_t *records)
+char *kluis__export_csv(json_t *records)
 {
     struct kluis_buf b;
     kluis__buf_init(&b, 0);
@@ -912,6 +955,30 @@ static char *export_csv(json_t *records)
     return kluis__buf_steal(&b, &text, NULL) == KLUIS_OK ? text : NULL;
 }
 
+kluis_rc kluis__export_records(struct kluis_engine *e, const char *tenant,
+                               const struct kluis_subject_ref *ref,
+                               bool (*want)(const struct kluis_engine *, const char *, void *),
+                               void *want_ctx, json_t **out_records, struct kluis_err *err)
+{
+    struct export_ctx x = {.e = e, .want = want, .want_ctx = want_ctx, .records = json_array()};
+    struct kluis_record_filter f = {.tenant = tenant, .subject = ref, .with_values = true};
+    kluis_rc rc = x.records ? e->be->records_scan(e->obj, &f, export_cb, &x, err)
+                            : kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    if (rc == KLUIS_OK && x.rc) {
+        rc = x.rc;
+        if (err)
+            *err = x.err;
+    }
+    if (rc == KLUIS_OK && x.oom)
+        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    if (rc != KLUIS_OK) {
+        json_decref(x.records);
+        return rc;
+    }
+    *out_records = x.records;
+    return KLUIS_OK;
+}
+
 kluis_rc kluis_subject_export(struct kluis_engine *e, const char *tenant, const char *subject,
                               bool csv, char **out_text, size_t *out_len, struct kluis_err *err)
 {
@@ -923,16 +990,8 @@ kluis_rc kluis_subject_export(struct kluis_engine *e, const char *tenant, const 
         return rc;
     struct kluis_subject_ref ref;
     kluis__engine_subject(e, tenant, subject, &ref);
-    struct export_ctx x = {.e = e, .records = json_array()};
-    struct kluis_record_filter f = {.tenant = tenant, .subject = &ref, .with_values = true};
-    rc = e->be->records_scan(e->obj, &f, export_cb, &x, err);
-    if (rc == KLUIS_OK && x.rc) {
-        rc = x.rc;
-        if (err)
-            *err = x.err;
-    }
-    if (rc == KLUIS_OK && x.oom)
-        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    struct export_ctx x = {.e = e};
+    rc = kluis__export_records(e, tenant, &ref, NULL, NULL, &x.records, err);
     if (rc == KLUIS_OK) {
         /* The export reads values: its entry commits before they are handed out. */
         json_t *a = json_object();
@@ -962,7 +1021,7 @@ kluis_rc kluis_subject_export(struct kluis_engine *e, const char *tenant, const 
             }
         }
     } else {
-        text = export_csv(x.records);
+        text = kluis__export_csv(x.records);
         json_decref(x.records);
     }
     if (!text)
