@@ -177,5 +177,11 @@ int cli_cmd_demo(int argc, char **argv);
 int cli_cmd_fernet(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_keys(int argc, char **argv);
+int cli_cmd_request(int argc, char **argv);
+int cli_cmd_consent(int argc, char **argv);
+int cli_cmd_approval(int argc, char **argv);
+/* kluis subject ident | ledger (cli_rights.c). */
+int cli_subject_ident(const char *cmd, int argc, char **argv);
+int cli_subject_ledger(const char *cmd, int argc, char **argv);
 
 #endif /* KLUIS_CLI_H */

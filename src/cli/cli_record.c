@@ -25,6 +25,7 @@ enum {
     OPT_VALUE_FILE,
     OPT_JSON,
     OPT_FORMAT,
+    OPT_GROUND,
 };
 
 static void free_links(struct kluis_link *links, size_t n)
@@ -140,7 +141,7 @@ static int record_put(const char *cmd, int argc, char **argv)
 }
 
 struct get_args {
-    const char *tenant, *purpose;
+    const char *tenant, *purpose, *ground;
 };
 
 static int get_option(const char *cmd, int c, const char *arg, void *ctx)
@@ -148,6 +149,8 @@ static int get_option(const char *cmd, int c, const char *arg, void *ctx)
     struct get_args *a = ctx;
     if (c == OPT_TENANT)
         a->tenant = arg;
+    else if (c == OPT_GROUND)
+        a->ground = arg;
     else
         a->purpose = arg;
     return -1;
@@ -157,6 +160,7 @@ static int record_get(const char *cmd, int argc, char **argv)
 {
     static const struct option opts[] = {{"tenant", required_argument, NULL, OPT_TENANT},
                                          {"purpose", required_argument, NULL, OPT_PURPOSE},
+                                         {"ground", required_argument, NULL, OPT_GROUND},
                                          {NULL, 0, NULL, 0}};
     struct cli_env env;
     cli_env_init(&env, cmd);
@@ -168,6 +172,12 @@ static int record_get(const char *cmd, int argc, char **argv)
         return cli_usage(cmd, "needs --tenant");
     if (!a.purpose || !*a.purpose)
         return cli_usage(cmd, "needs --purpose: what the value is read for");
+    enum kluis_ground ground = KLUIS_GROUND_NONE;
+    if (a.ground && !kluis_ground_parse(a.ground, &ground))
+        return cli_usage(cmd,
+                         "--ground is consent, legal-claims, others-rights or public-interest "
+                         "(art. 18(2)), not '%s'",
+                         a.ground);
     uint64_t id;
     if (argc - optind != 1)
         return cli_usage(cmd, "needs one record id");
@@ -178,7 +188,7 @@ static int record_get(const char *cmd, int argc, char **argv)
         return status;
     struct kluis_err err = {0};
     struct kluis_record *r = NULL;
-    if (kluis_record_get(env.engine, a.tenant, id, a.purpose, &r, &err) != KLUIS_OK) {
+    if (kluis_record_read(env.engine, a.tenant, id, a.purpose, ground, &r, &err) != KLUIS_OK) {
         status = cli_fail(cmd, &err);
     } else if ((r->value_len && fwrite(r->value, 1, r->value_len, stdout) != r->value_len) ||
                fflush(stdout) != 0) {
@@ -396,7 +406,9 @@ static int subject_erase(const char *cmd, int argc, char **argv)
             json_object_set_new(x, "category", json_string(l->category));
             json_object_set_new(x, "erased", json_integer((json_int_t)l->erased));
             json_object_set_new(x, "kept", json_integer((json_int_t)l->kept));
-            if (l->kept_until)
+            if (l->kept_until == KLUIS_TIME_NEVER)
+                json_object_set_new(x, "kept_until", json_null());
+            else if (l->kept_until)
                 json_object_set_new(x, "kept_until",
                                     json_string(kluis_time_format(l->kept_until, when, 32)));
             if (l->legal_source)
@@ -420,7 +432,12 @@ static int subject_erase(const char *cmd, int argc, char **argv)
                 printf(", %" PRIu64 " kept", l->kept);
                 if (l->held)
                     printf(" under a legal hold");
-                if (l->kept_until)
+                if (l->kept_until == KLUIS_TIME_NEVER)
+                    printf("%s under a legal obligation whose period has not started yet "
+                           "(legal obligation%s%s, art. 17(3)(b))",
+                           l->held ? " and" : "", l->legal_source ? ": " : "",
+                           l->legal_source ? l->legal_source : "");
+                else if (l->kept_until)
                     printf("%s until %s (legal obligation%s%s, art. 17(3)(b))",
                            l->held ? " and" : "", kluis_time_format(l->kept_until, when, 32),
                            l->legal_source ? ": " : "", l->legal_source ? l->legal_source : "");
@@ -441,6 +458,8 @@ static int subject_erase(const char *cmd, int argc, char **argv)
 int cli_cmd_subject(int argc, char **argv)
 {
     static const struct cli_subcommand subs[] = {{"export", subject_export},
-                                                 {"erase", subject_erase}};
+                                                 {"erase", subject_erase},
+                                                 {"ident", cli_subject_ident},
+                                                 {"ledger", cli_subject_ledger}};
     return cli_dispatch("subject", subs, sizeof(subs) / sizeof(subs[0]), argc, argv);
 }
