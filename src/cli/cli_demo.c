@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -936,6 +937,55 @@ static int spot_check(struct demo *d)
     return CLI_OK;
 }
 
+/* A data subject's erasure request on the demo's last day: its deadline, and what the erasure
+ * keeps under which law until when. */
+static int erasure_request(struct demo *d)
+{
+    char user[96];
+    user_of(0, 0, user, sizeof(user));
+    printf("\nAn erasure request (art. 17) from %s's owner, received today:\n", tenants[0].name);
+    struct kluis_request_input in = {.tenant = tenants[0].name,
+                                     .subject = {.ref = user},
+                                     .type = KLUIS_REQUEST_ERASURE,
+                                     .lang = KLUIS_LANG_EN};
+    struct kluis_err err = {0};
+    uint64_t id;
+    char *text = NULL;
+    struct kluis_answer ans = {0};
+    struct kluis_fulfil_input fi = {.tenant = tenants[0].name};
+    if (kluis_request_open(d->e, &in, &id, &err) != KLUIS_OK ||
+        kluis_request_show(d->e, tenants[0].name, id, &text, &err) != KLUIS_OK)
+        return cli_fail("demo", &err);
+    json_t *o = json_loads(text, 0, NULL);
+    free(text);
+    printf("  request %" PRIu64 ": received %s, due %s (one calendar month, %s calendar)\n", id,
+           json_string_value(json_object_get(o, "received_date")),
+           json_string_value(json_object_get(o, "due")),
+           json_string_value(json_object_get(o, "country")));
+    json_decref(o);
+    fi.id = id;
+    if (kluis_request_verify(d->e, tenants[0].name, id, "account_login", &err) != KLUIS_OK ||
+        kluis_request_fulfil(d->e, &fi, &ans, &err) != KLUIS_OK)
+        return cli_fail("demo", &err);
+    o = json_loads(ans.json, 0, NULL);
+    kluis_answer_free(&ans);
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(o, "categories"), i, l)
+    {
+        const char *why = json_string_value(json_object_get(l, "text"));
+        printf("  %-22s %" JSON_INTEGER_FORMAT " erased, %" JSON_INTEGER_FORMAT " kept%s%s\n",
+               json_string_value(json_object_get(l, "category")),
+               json_integer_value(json_object_get(l, "erased")),
+               json_integer_value(json_object_get(l, "kept")), why ? ": " : "", why ? why : "");
+    }
+    printf("  keys destroyed: %s; recipients to inform (art. 19): %zu\n",
+           json_string_value(json_object_get(o, "keys_destroyed")),
+           json_array_size(json_object_get(o, "recipients_to_inform")));
+    json_decref(o);
+    return CLI_OK;
+}
+
 /* ---- The command ------------------------------------------------------------------------- */
 
 static const char *sqlite_path(const char *url)
@@ -1040,7 +1090,7 @@ static int run(struct demo *d)
         if (run_day(d) != CLI_OK)
             return CLI_FAIL;
     progress_done(d);
-    if (summary(d) != CLI_OK || spot_check(d) != CLI_OK)
+    if (summary(d) != CLI_OK || spot_check(d) != CLI_OK || erasure_request(d) != CLI_OK)
         return CLI_FAIL;
     char until[32];
     printf("\nTo look around, give the same policy (examples/000-mail-assistant.yaml in the kluis "

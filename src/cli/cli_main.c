@@ -192,7 +192,7 @@ static const struct cli_command commands[] = {
      "Usage: kluis request open --tenant T (--subject S | --email E | --phone P) --type TYPE\n"
      "                          [--purpose P]... [--lang nl|en] [STORE OPTIONS]\n"
      "       kluis request list [--tenant T] [--overdue] [--json] [STORE OPTIONS]\n"
-     "       kluis request show ID [--tenant T] [STORE OPTIONS]\n"
+     "       kluis request show ID [--tenant T] [--json] [STORE OPTIONS]\n"
      "       kluis request verify ID [--method M] [STORE OPTIONS]\n"
      "       kluis request extend ID --reason TEXT [STORE OPTIONS]\n"
      "       kluis request fulfil ID [--record RID (--value V | --value-file F)]...\n"
@@ -234,7 +234,7 @@ static const struct cli_command commands[] = {
      "  --purpose P           objection, withdrawal: a purpose it concerns (repeatable)\n"
      "  --lang nl|en          the language of the answer's information (default nl)\n"
      "  --overdue             list: only open requests past their due date\n"
-     "  --json                list: as JSON\n"
+     "  --json                list: as JSON (show always prints JSON)\n"
      "  -h, --help            show this help\n" STORE_HELP,
      cli_cmd_request},
     {"consent", "give or withdraw a subject's consent for a purpose",

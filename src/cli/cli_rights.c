@@ -493,6 +493,7 @@ static int request_step(const char *cmd, int argc, char **argv)
                                          {"output", required_argument, NULL, 'o'},
                                          {"format", required_argument, NULL, OPT_FORMAT},
                                          {"subject-told", no_argument, NULL, OPT_TOLD},
+                                         O_JSON,
                                          O_END};
     const char *step = strchr(cmd, ' ') + 1;
     struct cli_env env;
@@ -514,6 +515,8 @@ static int request_step(const char *cmd, int argc, char **argv)
         {"--out, --output and --format",
          (!a.out_dir && !a.output && !a.format) || strcmp(step, "fulfil") == 0},
         {"--subject-told", !a.told || strcmp(step, "lift") == 0},
+        /* show prints JSON anyway; --json is accepted there as everywhere a machine reads. */
+        {"--json", !a.as_json || strcmp(step, "show") == 0},
     };
     for (size_t i = 0; status < 0 && i < sizeof(checks) / sizeof(checks[0]); i++)
         if (!checks[i].ok)

@@ -360,9 +360,12 @@ static kluis_rc open_body(struct kluis_engine *e, void *vctx, struct kluis_err *
     const char *country = org && org->country ? org->country : "NL";
     const char *calendar = "organisation";
     if (processor) {
-        if (c->st->country[0]) {
+        if (c->st->country[0] && kluis_calendar_country_known(c->st->country)) {
             country = c->st->country;
             calendar = "customer";
+        } else if (c->st->country[0]) {
+            calendar = "organisation (kluis knows the holidays of NL and BE, not of the "
+                       "customer's country)";
         } else {
             calendar = "organisation (the customer has no country: kluis tenant add --country)";
         }
