@@ -219,6 +219,28 @@ kluis_rc kluis__engine_tenant(struct kluis_engine *e, const char *tenant,
     return e->be->settings_scan(e->obj, tenant, setting_cb, st, err);
 }
 
+kluis_rc kluis__tenant_known(struct kluis_engine *e, const char *tenant, struct kluis_err *err)
+{
+    if (!tenant || !tenant_name_valid(tenant))
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "no such tenant");
+    struct tenant_info ti = {0};
+    return e->be->tenant_get(e->obj, tenant, tenant_cb, &ti, err);
+}
+
+kluis_rc kluis__recompute_subject(struct kluis_engine *e, const char *tenant,
+                                  const struct kluis_subject_ref *subject, struct kluis_err *err)
+{
+    struct kluis__tenant_state *st = malloc(sizeof(*st));
+    if (!st)
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    struct kluis_record_filter f = {.tenant = tenant, .subject = subject};
+    kluis_rc rc = kluis__engine_tenant(e, tenant, st, err);
+    if (rc == KLUIS_OK)
+        rc = kluis__engine_recompute_all(e, st, &f, NULL, NULL, NULL, err);
+    free(st);
+    return rc;
+}
+
 const char *kluis__tenant_setting(const struct kluis__tenant_state *st, const char *category,
                                   const char *what)
 {

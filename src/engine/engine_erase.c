@@ -292,11 +292,7 @@ kluis_rc kluis__subject_erase_ref(struct kluis_engine *e, const char *tenant,
                                   const struct kluis_subject_ref *subject,
                                   struct kluis_erase_report **out_report, struct kluis_err *err)
 {
-    struct kluis__tenant_state *st = malloc(sizeof(*st));
-    if (!st)
-        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
-    kluis_rc rc = kluis__engine_tenant(e, tenant, st, err);
-    free(st);
+    kluis_rc rc = kluis__tenant_known(e, tenant, err);
     if (rc)
         return rc;
     struct erase_txn t = {.tenant = tenant, .subject = subject};

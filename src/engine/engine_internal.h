@@ -53,6 +53,11 @@ struct kluis__tenant_state {
 
 kluis_rc kluis__engine_tenant(struct kluis_engine *e, const char *tenant,
                               struct kluis__tenant_state *st, struct kluis_err *err);
+/* KLUIS_OK when the tenant exists, else KLUIS_ENOTFOUND ("no such tenant"). */
+kluis_rc kluis__tenant_known(struct kluis_engine *e, const char *tenant, struct kluis_err *err);
+/* Recomputes the expiry of every record of a subject (after a hold on it came or went). */
+kluis_rc kluis__recompute_subject(struct kluis_engine *e, const char *tenant,
+                                  const struct kluis_subject_ref *subject, struct kluis_err *err);
 const char *kluis__tenant_setting(const struct kluis__tenant_state *st, const char *category,
                                   const char *what);
 void kluis__engine_subject(const struct kluis_engine *e, const char *tenant, const char *ref,
@@ -118,6 +123,10 @@ kluis_rc kluis__purpose_gate(struct kluis_engine *e, const char *tenant,
 kluis_rc kluis__subject_resolve(struct kluis_engine *e, const char *tenant,
                                 const struct kluis_subject_name *n, bool must_exist,
                                 struct kluis_subject_ref *out, struct kluis_err *err);
+/* kluis__event_fire for a tenant by name (engine_rights.c). */
+kluis_rc kluis__event_fire_tenant(struct kluis_engine *e, const char *tenant, const char *name,
+                                  const char *purpose, const struct kluis_subject_ref *subject,
+                                  const char *link, struct kluis_err *err);
 /* Appends a ledger row (engine_rights.c) in the open transaction. */
 kluis_rc kluis__ledger_add(struct kluis_engine *e, const char *tenant,
                            const struct kluis_subject_ref *subject, const char *kind,

@@ -1111,13 +1111,7 @@ static kluis_rc fulfil_restrict(struct kluis_engine *e, struct step_ctx *c, stru
     uint64_t hold_id;
     if ((rc = e->be->hold_insert(e->obj, &hold, &hold_id, err)))
         return rc;
-    struct kluis__tenant_state *st = malloc(sizeof(*st));
-    if (!st)
-        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
-    struct kluis_record_filter f = {.tenant = q->tenant, .subject = &q->subject};
-    if ((rc = kluis__engine_tenant(e, q->tenant, st, err)) == KLUIS_OK)
-        rc = kluis__engine_recompute_all(e, st, &f, NULL, NULL, NULL, err);
-    free(st);
+    rc = kluis__recompute_subject(e, q->tenant, &q->subject, err);
     if (rc == KLUIS_OK)
         rc = kluis__ledger_add(e, q->tenant, &q->subject, "restriction.start", NULL, NULL, q->id,
                                err);
@@ -1326,13 +1320,8 @@ static kluis_rc lift_fn(struct kluis_engine *e, struct step_ctx *c, struct req *
     kluis_rc rc = e->be->hold_release(e->obj, hold, e->now, err);
     if (rc == KLUIS_ENOTFOUND)
         rc = KLUIS_OK; /* released by hand already: the restriction ends all the same */
-    struct kluis__tenant_state *st = malloc(sizeof(*st));
-    if (!st)
-        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
-    struct kluis_record_filter f = {.tenant = q->tenant, .subject = &q->subject};
-    if (rc == KLUIS_OK && (rc = kluis__engine_tenant(e, q->tenant, st, err)) == KLUIS_OK)
-        rc = kluis__engine_recompute_all(e, st, &f, NULL, NULL, NULL, err);
-    free(st);
+    if (rc == KLUIS_OK)
+        rc = kluis__recompute_subject(e, q->tenant, &q->subject, err);
     if (rc == KLUIS_OK)
         rc = kluis__ledger_add(e, q->tenant, &q->subject, "restriction.lift", NULL, NULL, q->id,
                                err);

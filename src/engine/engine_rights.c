@@ -122,11 +122,7 @@ kluis_rc kluis_subject_ident_add(struct kluis_engine *e, const char *tenant, con
                                  ? "not an e-mail address (one '@', no spaces, at most 319 bytes)"
                                  : "not a phone number (6 to 15 digits, '+' or '00' first for "
                                    "the country code; spaces, dashes, dots and brackets allowed)");
-    struct kluis__tenant_state *st = malloc(sizeof(*st));
-    if (!st)
-        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
-    kluis_rc rc = kluis__engine_tenant(e, tenant, st, err);
-    free(st);
+    kluis_rc rc = kluis__tenant_known(e, tenant, err);
     if (rc)
         return rc;
     struct ident_ctx c = {.tenant = tenant, .kind = kind};
@@ -173,6 +169,20 @@ kluis_rc kluis__subject_resolve(struct kluis_engine *e, const char *tenant,
                              strcmp(n->kind, "phone") == 0 ? "phone number" : "e-mail address");
     if (rc && err)
         *err = e2;
+    return rc;
+}
+
+kluis_rc kluis__event_fire_tenant(struct kluis_engine *e, const char *tenant, const char *name,
+                                  const char *purpose, const struct kluis_subject_ref *subject,
+                                  const char *link, struct kluis_err *err)
+{
+    struct kluis__tenant_state *st = malloc(sizeof(*st));
+    if (!st)
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    kluis_rc rc = kluis__engine_tenant(e, tenant, st, err);
+    if (rc == KLUIS_OK)
+        rc = kluis__event_fire(e, st, name, purpose, subject, link, NULL, err);
+    free(st);
     return rc;
 }
 
@@ -352,14 +362,8 @@ static kluis_rc consent_body(struct kluis_engine *e, void *vctx, struct kluis_er
     if (c->give)
         return KLUIS_OK;
     /* A withdrawal starts the clocks that wait for it ("until opt-out"). */
-    struct kluis__tenant_state *st = malloc(sizeof(*st));
-    if (!st)
-        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
-    if ((rc = kluis__engine_tenant(e, c->tenant, st, err)) == KLUIS_OK)
-        rc = kluis__event_fire(e, st, KLUIS_EVENT_CONSENT_WITHDRAWN, c->pu->id, &c->subject, NULL,
-                               NULL, err);
-    free(st);
-    return rc;
+    return kluis__event_fire_tenant(e, c->tenant, KLUIS_EVENT_CONSENT_WITHDRAWN, c->pu->id,
+                                    &c->subject, NULL, err);
 }
 
 /* A purpose that rests on consent, or a refusal that says why not. */
@@ -401,11 +405,7 @@ static kluis_rc consent_change(struct kluis_engine *e, const char *tenant,
     } else if (text_version) {
         return kluis_err_set(err, KLUIS_EINVAL, "a withdrawal takes no text version");
     }
-    struct kluis__tenant_state *st = malloc(sizeof(*st));
-    if (!st)
-        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
-    rc = kluis__engine_tenant(e, tenant, st, err);
-    free(st);
+    rc = kluis__tenant_known(e, tenant, err);
     if (rc == KLUIS_OK)
         rc = kluis__subject_resolve(e, tenant, subject, !give, &c.subject, err);
     if (rc)
@@ -449,11 +449,7 @@ kluis_rc kluis_subject_ledger(struct kluis_engine *e, const char *tenant,
                               struct kluis_err *err)
 {
     struct kluis_subject_ref ref;
-    struct kluis__tenant_state *st = malloc(sizeof(*st));
-    if (!st)
-        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
-    kluis_rc rc = kluis__engine_tenant(e, tenant, st, err);
-    free(st);
+    kluis_rc rc = kluis__tenant_known(e, tenant, err);
     if (rc == KLUIS_OK)
         rc = kluis__subject_resolve(e, tenant, subject, false, &ref, err);
     if (rc)
@@ -521,11 +517,7 @@ kluis_rc kluis_approval_list(struct kluis_engine *e, const char *tenant, char **
 {
     if (!tenant)
         return kluis_err_set(err, KLUIS_EINVAL, "the approval queue is a tenant's");
-    struct kluis__tenant_state *st = malloc(sizeof(*st));
-    if (!st)
-        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
-    kluis_rc rc = kluis__engine_tenant(e, tenant, st, err);
-    free(st);
+    kluis_rc rc = kluis__tenant_known(e, tenant, err);
     if (rc)
         return rc;
     struct queue_ctx q = {.e = e, .tenant = tenant, .items = json_array()};
@@ -632,14 +624,8 @@ static kluis_rc decide_body(struct kluis_engine *e, void *vctx, struct kluis_err
     const char *event = d->approve ? "draft.approved" : "draft.skipped";
     if (!kluis_policy_find_event(e->policy, event))
         return KLUIS_OK;
-    struct kluis__tenant_state *st = malloc(sizeof(*st));
-    if (!st)
-        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
-    if ((rc = kluis__engine_tenant(e, d->tenant, st, err)) == KLUIS_OK)
-        rc = kluis__event_fire(e, st, event, NULL, d->has_subject ? &d->subject : NULL,
-                               d->link[0] ? d->link : NULL, NULL, err);
-    free(st);
-    return rc;
+    return kluis__event_fire_tenant(e, d->tenant, event, NULL, d->has_subject ? &d->subject : NULL,
+                                    d->link[0] ? d->link : NULL, err);
 }
 
 kluis_rc kluis_approval_decide(struct kluis_engine *e, const char *tenant, uint64_t id,

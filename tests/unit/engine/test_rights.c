@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kluis/kluis.h"
+#include "fixture.h"
 
 static const char policy_yaml[] =
     "kluis: 1\n"
@@ -49,40 +50,6 @@ static const char policy_yaml[] =
     "    version: v3\n"
     "    text: {nl: t, en: t}\n"
     "    withdraw: {nl: w, en: w}\n";
-
-#define T0 1793606400 /* 2026-11-02T08:00:00Z */
-
-static struct kluis_policy *policy;
-static char db_path[256];
-
-static void remove_db(void)
-{
-    const char *suffixes[] = {"", "-wal", "-shm", ".keys", ".keys-wal", ".keys-shm"};
-    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-        char p[300];
-        snprintf(p, sizeof(p), "%s%s", db_path, suffixes[i]);
-        unlink(p);
-    }
-}
-
-static struct kluis_engine *try_open(const struct kluis_store_backend *be)
-{
-    struct kluis_store *s = NULL;
-    struct kluis_keys *k = NULL;
-    char keys_path[300];
-    snprintf(keys_path, sizeof(keys_path), "%s.keys", db_path);
-    if (kluis_keys_open(keys_path, &k, NULL) != KLUIS_OK)
-        return NULL;
-    if (kluis_store_open_backend(be, db_path, kluis_keys_keyring(k), &s, NULL) != KLUIS_OK) {
-        kluis_keys_close(k);
-        return NULL;
-    }
-    struct kluis_engine *e = NULL;
-    if (kluis_engine_open_store(policy, k, s, &e, NULL) != KLUIS_OK)
-        return NULL;
-    kluis_engine_set_now(e, T0);
-    return e;
-}
 
 static struct kluis_engine *open_engine(void)
 {
@@ -285,6 +252,7 @@ int main(void)
         fprintf(stderr, "# policy: %s\n", err.message);
         return 1;
     }
+    kluis_time_parse("2026-11-02T08:00:00Z", &t0, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_erasure_fulfil_atomic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gate, setup, teardown),

@@ -16,23 +16,7 @@
 #include "kluis/kluis.h"
 #include "util/util.h"
 
-static const char *const examples[] = {"000-mail-assistant.yaml", "001-voice-agents.yaml",
-                                       "003-web-hosting.yaml"};
-
-static const char *source_root;
-
-static struct kluis_policy *load_example(const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/examples/%s", source_root, name);
-    struct kluis_policy *p = NULL;
-    struct kluis_err err = {0};
-    kluis_rc rc = kluis_policy_load_file(path, NULL, &p, &err);
-    if (rc != KLUIS_OK)
-        fprintf(stderr, "# %s: %s\n", path, err.message);
-    assert_int_equal(rc, KLUIS_OK);
-    return p;
-}
+#include "examples.h"
 
 /* The text as the Markdown statement writes it. */
 static char *as_md(const char *s)
