@@ -172,34 +172,16 @@ static int on_option(const char *cmd, int c, const char *arg, void *ctx)
     return -1;
 }
 
-#define O_TENANT                                                                                   \
-    {                                                                                              \
-        "tenant", required_argument, NULL, OPT_TENANT                                              \
-    }
-#define O_SUBJECT                                                                                  \
-    {                                                                                              \
-        "subject", required_argument, NULL, OPT_SUBJECT                                            \
-    }
-#define O_EMAIL                                                                                    \
-    {                                                                                              \
-        "email", required_argument, NULL, OPT_EMAIL                                                \
-    }
-#define O_PHONE                                                                                    \
-    {                                                                                              \
-        "phone", required_argument, NULL, OPT_PHONE                                                \
-    }
-#define O_PURPOSE                                                                                  \
-    {                                                                                              \
-        "purpose", required_argument, NULL, OPT_PURPOSE                                            \
-    }
-#define O_JSON                                                                                     \
-    {                                                                                              \
-        "json", no_argument, NULL, OPT_JSON                                                        \
-    }
-#define O_END                                                                                      \
-    {                                                                                              \
-        NULL, 0, NULL, 0                                                                           \
-    }
+/* The long options several commands share. */
+// clang-format off
+#define O_TENANT  {"tenant", required_argument, NULL, OPT_TENANT}
+#define O_SUBJECT {"subject", required_argument, NULL, OPT_SUBJECT}
+#define O_EMAIL   {"email", required_argument, NULL, OPT_EMAIL}
+#define O_PHONE   {"phone", required_argument, NULL, OPT_PHONE}
+#define O_PURPOSE {"purpose", required_argument, NULL, OPT_PURPOSE}
+#define O_JSON    {"json", no_argument, NULL, OPT_JSON}
+#define O_END     {NULL, 0, NULL, 0}
+// clang-format on
 
 /* Parses options; returns -1 to go on, else the exit status. */
 static int parse(const char *cmd, struct cli_env *env, int argc, char **argv,
