@@ -521,6 +521,51 @@ kluis_rc kluis_request_fulfil(struct kluis_engine *e, const struct kluis_fulfil_
 kluis_rc kluis_request_lift(struct kluis_engine *e, const char *tenant, uint64_t id,
                             bool subject_told, struct kluis_err *err);
 
+/* ---- API keys (kluis serve) ----------------------------------------------------------------- */
+
+/* What a key may do: app (records, events), approver (approvals), dpo (requests, consent,
+ * exports, audit), admin (the tenant's settings and keys). */
+enum kluis_key_role {
+    KLUIS_KEY_APP,
+    KLUIS_KEY_APPROVER,
+    KLUIS_KEY_DPO,
+    KLUIS_KEY_ADMIN,
+};
+bool kluis_key_role_parse(const char *s, enum kluis_key_role *out);
+const char *kluis_key_role_name(enum kluis_key_role r);
+
+/* Who a key says the caller is. */
+struct kluis_principal {
+    uint64_t key_id;
+    bool operator_key; /* not bound to a tenant: the operator's own work */
+    char tenant[KLUIS_TENANT_MAX + 1];
+    enum kluis_key_role role;
+    char name[129];
+};
+
+/* A key as printed: 32 random bytes in base64url (44 characters) and a NUL. */
+#define KLUIS_APIKEY_TEXT 45
+
+/*
+ * Makes a key for a tenant (NULL: an operator key), a role and a named principal, writes it to
+ * out_key and its id. Only HMAC-SHA256 of the key under the engine's secret is stored: the key
+ * itself is shown once. Audited. Errors: KLUIS_ENOTFOUND (tenant), KLUIS_EINVAL (name).
+ */
+kluis_rc kluis_apikey_create(struct kluis_engine *e, const char *tenant, enum kluis_key_role role,
+                             const char *name, char out_key[KLUIS_APIKEY_TEXT], uint64_t *out_id,
+                             struct kluis_err *err);
+/* The principal of a presented key; KLUIS_EREFUSED for an unknown or revoked key (one message
+ * for both). Takes time independent of where a wrong key differs. */
+kluis_rc kluis_apikey_authenticate(struct kluis_engine *e, const char *key, size_t len,
+                                   struct kluis_principal *out, struct kluis_err *err);
+/* Keys as a JSON array of {id, tenant, role, name, created, revoked} (never a key): all, or
+ * those of tenant (NULL: the operator's). */
+kluis_rc kluis_apikey_list(struct kluis_engine *e, bool all, const char *tenant, char **out_json,
+                           struct kluis_err *err);
+/* Revokes a key (of tenant, or of any tenant with all). Audited. */
+kluis_rc kluis_apikey_revoke(struct kluis_engine *e, bool all, const char *tenant, uint64_t id,
+                             struct kluis_err *err);
+
 #ifdef __cplusplus
 }
 #endif

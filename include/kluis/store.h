@@ -138,6 +138,18 @@ struct kluis_approval_row {
     int64_t at;
 };
 
+/* An API key as stored: never the key, only HMAC-SHA256 of it under the engine's secret. */
+struct kluis_apikey_row {
+    uint64_t id;
+    const char *tenant; /* NULL: an operator key */
+    const char *role;   /* "app", "approver", "dpo", "admin" */
+    const char *name;   /* the principal */
+    uint8_t hash[32];
+    int64_t created;
+    bool revoked;
+    int64_t revoked_at;
+};
+
 /* Which requests a scan visits: tenant NULL visits every tenant's (the operator's view). */
 struct kluis_request_filter {
     const char *tenant;
@@ -207,6 +219,7 @@ typedef int (*kluis_purge_fn)(void *ctx, const struct kluis_purge_count *count);
 typedef int (*kluis_request_fn)(void *ctx, const struct kluis_request_row *row);
 typedef int (*kluis_ledger_fn)(void *ctx, const struct kluis_ledger_row *row);
 typedef int (*kluis_approval_fn)(void *ctx, const struct kluis_approval_row *row);
+typedef int (*kluis_apikey_fn)(void *ctx, const struct kluis_apikey_row *row);
 /* Callbacks return 0 to go on, non-zero to stop the scan (the scan then returns KLUIS_OK). */
 
 struct kluis_store_backend {
@@ -371,6 +384,20 @@ struct kluis_store_backend {
     kluis_rc (*ident_find)(void *obj, const char *tenant, const char *kind,
                            const struct kluis_subject_ref *ident,
                            struct kluis_subject_ref *out_subject, struct kluis_err *err);
+
+    /* ---- API keys (kluis serve) ---- */
+    kluis_rc (*apikey_insert)(void *obj, const struct kluis_apikey_row *row, uint64_t *out_id,
+                              struct kluis_err *err);
+    /* The key with this hash, revoked or not; KLUIS_ENOTFOUND when none. */
+    kluis_rc (*apikey_find)(void *obj, const uint8_t hash[32], kluis_apikey_fn fn, void *ctx,
+                            struct kluis_err *err);
+    /* Keys in order of id: all_tenants, or those of tenant (NULL: the operator's). */
+    kluis_rc (*apikeys_scan)(void *obj, bool all_tenants, const char *tenant, kluis_apikey_fn fn,
+                             void *ctx, struct kluis_err *err);
+    /* Revokes key id of tenant (NULL: an operator key; all_tenants: any); KLUIS_ENOTFOUND when
+     * there is no such key that is not revoked yet. */
+    kluis_rc (*apikey_revoke)(void *obj, bool all_tenants, const char *tenant, uint64_t id,
+                              int64_t at, struct kluis_err *err);
 };
 
 /*

@@ -275,6 +275,28 @@ static const struct cli_command commands[] = {
      "  --json                list: as JSON\n"
      "  -h, --help            show this help\n" STORE_HELP,
      cli_cmd_approval},
+    {"apikey", "make, list and revoke the API keys of kluis serve",
+     "Usage: kluis apikey create (--tenant T | --operator) --role ROLE --name PRINCIPAL\n"
+     "                           [STORE OPTIONS]\n"
+     "       kluis apikey list [--tenant T | --operator | --all] [STORE OPTIONS]\n"
+     "       kluis apikey revoke ID [--tenant T | --operator] [STORE OPTIONS]\n"
+     "\n"
+     "'create' makes a key for a tenant (or, with --operator, for the operator's own work:\n"
+     "tenants, purge, the requests it answers as controller), a role and a named principal, and\n"
+     "prints only the key (base64url) on stdout: it is shown once; kluis keeps only its\n"
+     "HMAC-SHA256. The principal is who the audit log and the approvals name. Roles: app\n"
+     "(records, events), approver (approve and skip), dpo (requests, consent, exports, audit),\n"
+     "admin (the tenant's settings and keys).\n"
+     "'list' prints the keys as JSON (never a key); 'revoke' ends one at once.\n"
+     "\n"
+     "Options:\n"
+     "  --tenant T            the tenant the key is bound to\n"
+     "  --operator            a key bound to no tenant\n"
+     "  --all                 list: every key\n"
+     "  --role ROLE           app, approver, dpo or admin\n"
+     "  --name PRINCIPAL      who uses the key\n"
+     "  -h, --help            show this help\n" STORE_HELP,
+     cli_cmd_apikey},
     {"audit", "verify the audit log, sign checkpoints, prove entries",
      "Usage: kluis audit verify [--against CHECKPOINT] [--json] [STORE OPTIONS]\n"
      "       kluis audit checkpoint | pubkey [STORE OPTIONS]\n"

@@ -187,6 +187,18 @@ FWD(ident_find,
     (void *obj, const char *t, const char *k, const struct kluis_subject_ref *i,
      struct kluis_subject_ref *s, struct kluis_err *err),
     (obj, t, k, i, s, err))
+FWD(apikey_insert,
+    (void *obj, const struct kluis_apikey_row *r, uint64_t *id, struct kluis_err *err),
+    (obj, r, id, err))
+FWD(apikey_find,
+    (void *obj, const uint8_t h[32], kluis_apikey_fn fn, void *ctx, struct kluis_err *err),
+    (obj, h, fn, ctx, err))
+FWD(apikeys_scan,
+    (void *obj, bool all, const char *t, kluis_apikey_fn fn, void *ctx, struct kluis_err *err),
+    (obj, all, t, fn, ctx, err))
+FWD(apikey_revoke,
+    (void *obj, bool all, const char *t, uint64_t id, int64_t at, struct kluis_err *err),
+    (obj, all, t, id, at, err))
 
 const struct kluis_store_backend *kluis_store_faulty(const struct kluis_store_backend *inner,
                                                      const char *op, unsigned nth)
@@ -250,6 +262,10 @@ const struct kluis_store_backend *kluis_store_faulty(const struct kluis_store_ba
         .approvals_scan = f_approvals_scan,
         .ident_put = f_ident_put,
         .ident_find = f_ident_find,
+        .apikey_insert = f_apikey_insert,
+        .apikey_find = f_apikey_find,
+        .apikeys_scan = f_apikeys_scan,
+        .apikey_revoke = f_apikey_revoke,
     };
     return &faulty;
 }

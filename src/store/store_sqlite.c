@@ -410,7 +410,8 @@ static kluis_rc migrate_to_3(struct sq *s, struct kluis_err *err)
 }
 
 /* 4: data-subject rights — requests, the subject ledger (consent, objection, restriction),
- * approval decisions — and lookup identifiers of subjects as keyed hashes. */
+ * approval decisions —, lookup identifiers of subjects as keyed hashes, and API keys (as
+ * HMACs). */
 static const char schema_v4[] =
     "CREATE TABLE requests(id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, subject BLOB NOT NULL,"
     " type TEXT NOT NULL, state TEXT NOT NULL, received INTEGER NOT NULL, due INTEGER NOT NULL,"
@@ -424,7 +425,9 @@ static const char schema_v4[] =
     "CREATE TABLE approvals(tenant TEXT NOT NULL, record INTEGER NOT NULL, state TEXT NOT NULL,"
     " by TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(tenant, record)) WITHOUT ROWID;"
     "CREATE TABLE idents(tenant TEXT NOT NULL, kind TEXT NOT NULL, ident BLOB NOT NULL,"
-    " subject BLOB NOT NULL, PRIMARY KEY(tenant, kind, ident)) WITHOUT ROWID;";
+    " subject BLOB NOT NULL, PRIMARY KEY(tenant, kind, ident)) WITHOUT ROWID;"
+    "CREATE TABLE apikeys(id INTEGER PRIMARY KEY, tenant TEXT, role TEXT NOT NULL,"
+    " name TEXT NOT NULL, hash BLOB NOT NULL UNIQUE, created INTEGER NOT NULL, revoked INTEGER);";
 
 /* Upgrades from version `from` to SCHEMA_VERSION, one step at a time. */
 static kluis_rc migrate(struct sq *s, int from, struct kluis_err *err)
@@ -2672,6 +2675,119 @@ static kluis_rc sq_ident_find(void *obj, const char *tenant, const char *kind,
     return rc;
 }
 
+static kluis_rc sq_apikey_insert(void *obj, const struct kluis_apikey_row *r, uint64_t *out_id,
+                                 struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s,
+                          "INSERT INTO apikeys(tenant, role, name, hash, created) "
+                          "VALUES(?1, ?2, ?3, ?4, ?5)",
+                          &st, err);
+    if (rc)
+        return rc;
+    if (r->tenant)
+        sqlite3_bind_text(st, 1, r->tenant, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->name, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, r->hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, r->created);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, "storing an API key");
+    *out_id = (uint64_t)sqlite3_last_insert_rowid(s->db);
+    return KLUIS_OK;
+}
+
+static kluis_rc apikey_rows(struct sq *s, sqlite3_stmt *st, kluis_apikey_fn fn, void *ctx,
+                            bool *found, struct kluis_err *err)
+{
+    int step;
+    *found = false;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct kluis_apikey_row r = {
+            .id = (uint64_t)sqlite3_column_int64(st, 0),
+            .tenant = (const char *)sqlite3_column_text(st, 1),
+            .role = (const char *)sqlite3_column_text(st, 2),
+            .name = (const char *)sqlite3_column_text(st, 3),
+            .created = sqlite3_column_int64(st, 5),
+            .revoked = sqlite3_column_type(st, 6) != SQLITE_NULL,
+            .revoked_at = sqlite3_column_int64(st, 6),
+        };
+        if (sqlite3_column_bytes(st, 4) == 32)
+            memcpy(r.hash, sqlite3_column_blob(st, 4), 32);
+        *found = true;
+        if (fn(ctx, &r))
+            return KLUIS_OK;
+    }
+    return step == SQLITE_DONE ? KLUIS_OK : sq_fail(s, err, "reading API keys");
+}
+
+#define APIKEY_COLUMNS "id, tenant, role, name, hash, created, revoked"
+
+static kluis_rc sq_apikey_find(void *obj, const uint8_t hash[32], kluis_apikey_fn fn, void *ctx,
+                               struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, "SELECT " APIKEY_COLUMNS " FROM apikeys WHERE hash = ?1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    bool found;
+    rc = apikey_rows(s, st, fn, ctx, &found, err);
+    release(s, st);
+    if (rc == KLUIS_OK && !found)
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "no such API key");
+    return rc;
+}
+
+static kluis_rc sq_apikeys_scan(void *obj, bool all_tenants, const char *tenant, kluis_apikey_fn fn,
+                                void *ctx, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s,
+                         "SELECT " APIKEY_COLUMNS " FROM apikeys WHERE ?1 OR tenant IS ?2 "
+                         "ORDER BY id",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(st, 1, all_tenants);
+    if (tenant)
+        sqlite3_bind_text(st, 2, tenant, -1, SQLITE_STATIC);
+    bool found;
+    rc = apikey_rows(s, st, fn, ctx, &found, err);
+    release(s, st);
+    return rc;
+}
+
+static kluis_rc sq_apikey_revoke(void *obj, bool all_tenants, const char *tenant, uint64_t id,
+                                 int64_t at, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s,
+                         "UPDATE apikeys SET revoked = ?4 WHERE id = ?1 AND revoked IS NULL "
+                         "AND (?2 OR tenant IS ?3)",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)id);
+    sqlite3_bind_int(st, 2, all_tenants);
+    if (tenant)
+        sqlite3_bind_text(st, 3, tenant, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, at);
+    int step = sqlite3_step(st);
+    release(s, st);
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, "revoking an API key");
+    if (sqlite3_changes(s->db) == 0)
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "no API key %" PRIu64 " to revoke", id);
+    return KLUIS_OK;
+}
+
 const struct kluis_store_backend kluis_store_sqlite = {
     .version = KLUIS_STORE_BACKEND_VERSION,
     .name = "sqlite",
@@ -2725,4 +2841,8 @@ const struct kluis_store_backend kluis_store_sqlite = {
     .approvals_scan = sq_approvals_scan,
     .ident_put = sq_ident_put,
     .ident_find = sq_ident_find,
+    .apikey_insert = sq_apikey_insert,
+    .apikey_find = sq_apikey_find,
+    .apikeys_scan = sq_apikeys_scan,
+    .apikey_revoke = sq_apikey_revoke,
 };
