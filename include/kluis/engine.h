@@ -135,6 +135,14 @@ kluis_rc kluis_record_get(struct kluis_engine *e, const char *tenant, uint64_t i
                           const char *purpose, struct kluis_record **out_record,
                           struct kluis_err *err);
 
+/*
+ * Deletes one record now (the application's own deletion, e.g. a user removing a message).
+ * Refused (KLUIS_EREFUSED) while a legal minimum or a hold keeps it, with the date it may go;
+ * KLUIS_ENOTFOUND as for a read. Audited.
+ */
+kluis_rc kluis_record_delete(struct kluis_engine *e, const char *tenant, uint64_t id,
+                             struct kluis_err *err);
+
 /* ---- Events ------------------------------------------------------------------------------- */
 
 struct kluis_event_input {

@@ -297,6 +297,32 @@ static const struct cli_command commands[] = {
      "  --name PRINCIPAL      who uses the key\n"
      "  -h, --help            show this help\n" STORE_HELP,
      cli_cmd_apikey},
+    {"serve", "serve the HTTP JSON API (bearer API keys, tenant isolation, metrics)",
+     "Usage: kluis serve [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
+     "                   [--allow-plain-http] [--threads N] [--body-max BYTES] [--log FILE]\n"
+     "                   [STORE OPTIONS]\n"
+     "       kluis serve --routes\n"
+     "\n"
+     "Serves the JSON API under /v1/ (docs/openapi.yaml) on the store, and prints the URL on\n"
+     "stdout. Every route but /healthz needs 'Authorization: Bearer KEY' (kluis apikey create);\n"
+     "the tenant and the principal come from the key only. With a certificate and key it\n"
+     "serves HTTPS with HSTS; plain HTTP only on a loopback address, unless --allow-plain-http\n"
+     "(behind a TLS-terminating proxy). Access and error logs are JSON lines without personal\n"
+     "data. SIGTERM or SIGINT: stop accepting, finish the requests in flight, close the store.\n"
+     "With --now (KLUIS_NOW) the engine's clock stays fixed (tests, demos).\n"
+     "\n"
+     "Options (each with its environment variable):\n"
+     "  --listen HOST:PORT    where to listen (KLUIS_LISTEN; default 127.0.0.1:8080; port 0:\n"
+     "                        any free one)\n"
+     "  --tls-cert FILE       PEM certificate (KLUIS_TLS_CERT)\n"
+     "  --tls-key FILE        PEM private key (KLUIS_TLS_KEY)\n"
+     "  --allow-plain-http    plain HTTP off loopback (KLUIS_ALLOW_PLAIN_HTTP=1)\n"
+     "  --threads N           worker threads (default 4)\n"
+     "  --body-max BYTES      largest request body (default 1048576)\n"
+     "  --log FILE            JSON log lines (KLUIS_LOG; default stderr)\n"
+     "  --routes              print the routes (METHOD PATH ROLES) and exit\n"
+     "  -h, --help            show this help\n" STORE_HELP,
+     cli_cmd_serve},
     {"audit", "verify the audit log, sign checkpoints, prove entries",
      "Usage: kluis audit verify [--against CHECKPOINT] [--json] [STORE OPTIONS]\n"
      "       kluis audit checkpoint | pubkey [STORE OPTIONS]\n"

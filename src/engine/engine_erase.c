@@ -15,6 +15,8 @@
  */
 #include "engine/engine_internal.h"
 
+#include <inttypes.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,4 +307,71 @@ kluis_rc kluis__subject_erase_ref(struct kluis_engine *e, const char *tenant,
     }
     *out_report = t.report;
     return KLUIS_OK;
+}
+
+/* ---- One record ------------------------------------------------------------------------------ */
+
+struct delete_ctx {
+    const char *tenant;
+    uint64_t id;
+    bool found;
+    char category[128];
+    struct kluis_subject_ref subject;
+    bool has_subject;
+    int64_t expiry, floor;
+    bool held;
+};
+
+static int delete_cb(void *ctx, const struct kluis_record_row *r)
+{
+    struct delete_ctx *d = ctx;
+    d->found = true;
+    snprintf(d->category, sizeof(d->category), "%s", r->category);
+    d->subject = r->subject;
+    d->has_subject = r->has_subject;
+    d->expiry = r->expiry;
+    d->floor = r->floor;
+    d->held = r->held;
+    return 1;
+}
+
+static kluis_rc delete_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
+{
+    struct delete_ctx *d = vctx;
+    kluis_rc rc = e->be->record_get(e->obj, d->tenant, d->id, delete_cb, d, err);
+    if (rc == KLUIS_ENOTFOUND || (rc == KLUIS_OK && d->expiry <= e->now && !d->held))
+        return kluis_err_set(err, KLUIS_ENOTFOUND, "no record %" PRIu64 " for tenant '%s'", d->id,
+                             d->tenant);
+    if (rc)
+        return rc;
+    if (d->held)
+        return kluis_err_set(err, KLUIS_EREFUSED,
+                             "record %" PRIu64 " is kept under a legal hold or a restriction",
+                             d->id);
+    if (d->floor > e->now) {
+        const char *src = legal_source(e, d->category);
+        char when[32];
+        if (d->floor == KLUIS_TIME_NEVER)
+            return kluis_err_set(err, KLUIS_EREFUSED,
+                                 "record %" PRIu64 " is kept under a legal obligation (%s) whose "
+                                 "period has not started yet",
+                                 d->id, src ? src : "art. 17(3)(b)");
+        return kluis_err_set(err, KLUIS_EREFUSED,
+                             "record %" PRIu64 " is kept under a legal obligation (%s) until %s",
+                             d->id, src ? src : "art. 17(3)(b)",
+                             kluis_time_format(d->floor, when, sizeof(when)));
+    }
+    if ((rc = e->be->record_delete(e->obj, d->tenant, d->id, err)))
+        return rc;
+    return kluis__audit(e, "record.delete", d->tenant, d->has_subject ? &d->subject : NULL,
+                        d->category, d->id, NULL, "ok", err);
+}
+
+kluis_rc kluis_record_delete(struct kluis_engine *e, const char *tenant, uint64_t id,
+                             struct kluis_err *err)
+{
+    if (!tenant)
+        return kluis_err_set(err, KLUIS_EINVAL, "a deletion needs a tenant");
+    struct delete_ctx d = {.tenant = tenant, .id = id};
+    return kluis__engine_txn(e, delete_body, &d, err);
 }
