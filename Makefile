@@ -26,7 +26,8 @@ build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 # The main job on the embedded default (SQLite): check the example policies, render their
-# statements and registers into out/, then run the demo on a fresh store in out/.
+# statements and registers into out/, run the demo on a fresh store in out/, then serve that
+# store over HTTP (kluis serve, with demo API keys) until Ctrl-C.
 run: build
 	@mkdir -p out
 	$(KLUIS) check examples/*.yaml
@@ -40,7 +41,9 @@ run: build
 	done
 	@echo "Statements and registers are in out/ (open out/*.html in a browser)."
 	@echo
-	$(KLUIS) demo --fresh --db 'sqlite:out/kluis-demo.db?synchronous=normal'
+	$(KLUIS) demo --fresh --db 'sqlite:out/kluis-demo.db?synchronous=normal' | tee out/demo.txt
+	@scripts/serve-demo $(KLUIS) 'sqlite:out/kluis-demo.db' examples/000-mail-assistant.yaml \
+	    "$$(grep -o -- '--now [^ ]*' out/demo.txt | tail -1 | cut -d' ' -f2)"
 
 test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja
 	ninja -C $(BUILD)
