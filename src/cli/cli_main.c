@@ -299,7 +299,8 @@ static const struct cli_command commands[] = {
      cli_cmd_apikey},
     {"serve", "serve the HTTP JSON API (bearer API keys, tenant isolation, metrics)",
      "Usage: kluis serve [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
-     "                   [--allow-plain-http] [--threads N] [--body-max BYTES] [--log FILE]\n"
+     "                   [--allow-plain-http] [--threads N] [--body-max BYTES]\n"
+     "                   [--timeout SECONDS] [--log FILE]\n"
      "                   [STORE OPTIONS]\n"
      "       kluis serve --routes\n"
      "\n"
@@ -317,8 +318,9 @@ static const struct cli_command commands[] = {
      "  --tls-cert FILE       PEM certificate (KLUIS_TLS_CERT)\n"
      "  --tls-key FILE        PEM private key (KLUIS_TLS_KEY)\n"
      "  --allow-plain-http    plain HTTP off loopback (KLUIS_ALLOW_PLAIN_HTTP=1)\n"
-     "  --threads N           worker threads (default 4)\n"
-     "  --body-max BYTES      largest request body (default 1048576)\n"
+     "  --threads N           worker threads (KLUIS_THREADS; default 4)\n"
+     "  --body-max BYTES      largest request body (KLUIS_BODY_MAX; default 1048576)\n"
+     "  --timeout SECONDS     close a connection idle this long (KLUIS_TIMEOUT; default 30)\n"
      "  --log FILE            JSON log lines (KLUIS_LOG; default stderr)\n"
      "  --routes              print the routes (METHOD PATH ROLES) and exit\n"
      "  -h, --help            show this help\n" STORE_HELP,

@@ -23,6 +23,7 @@ enum {
     OPT_BODY_MAX,
     OPT_LOG,
     OPT_ROUTES,
+    OPT_TIMEOUT,
 };
 
 struct serve_args {
@@ -75,6 +76,11 @@ static int serve_option(const char *cmd, int c, const char *arg, void *ctx)
     case OPT_ROUTES:
         a->routes = true;
         break;
+    case OPT_TIMEOUT:
+        if (!parse_uint(arg, 3600, &v))
+            return cli_usage(cmd, "--timeout is 1 to 3600 seconds, not '%s'", arg);
+        a->cfg.timeout_s = (unsigned)v;
+        break;
     }
     return -1;
 }
@@ -97,6 +103,7 @@ int cli_cmd_serve(int argc, char **argv)
                                          {"body-max", required_argument, NULL, OPT_BODY_MAX},
                                          {"log", required_argument, NULL, OPT_LOG},
                                          {"routes", no_argument, NULL, OPT_ROUTES},
+                                         {"timeout", required_argument, NULL, OPT_TIMEOUT},
                                          {NULL, 0, NULL, 0}};
     struct cli_env env;
     cli_env_init(&env, cmd);
@@ -118,6 +125,21 @@ int cli_cmd_serve(int argc, char **argv)
     a.cfg.tls_cert = env_or(a.cfg.tls_cert, "KLUIS_TLS_CERT");
     a.cfg.tls_key = env_or(a.cfg.tls_key, "KLUIS_TLS_KEY");
     a.log_path = env_or(a.log_path, "KLUIS_LOG");
+    /* The numeric options' variables, checked like the options. */
+    static const struct {
+        const char *var;
+        int opt;
+    } numeric[] = {{"KLUIS_THREADS", OPT_THREADS},
+                   {"KLUIS_BODY_MAX", OPT_BODY_MAX},
+                   {"KLUIS_TIMEOUT", OPT_TIMEOUT}};
+    for (size_t i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++) {
+        const char *v = getenv(numeric[i].var);
+        bool given = numeric[i].opt == OPT_THREADS    ? a.cfg.threads
+                     : numeric[i].opt == OPT_BODY_MAX ? a.cfg.body_max
+                                                      : a.cfg.timeout_s;
+        if (v && *v && !given && (status = serve_option(cmd, numeric[i].opt, v, &a)) >= 0)
+            return status;
+    }
     const char *plain = getenv("KLUIS_ALLOW_PLAIN_HTTP");
     if (plain && strcmp(plain, "1") == 0)
         a.cfg.allow_plain_remote = true;
