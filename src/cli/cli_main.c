@@ -13,7 +13,8 @@
     "  --keys PATH       the key store, kept apart from the data (KLUIS_KEYS; default: the\n"      \
     "                    store's path + .keys); mode 0600, refused when others can read it\n"      \
     "  --policy FILE     the policy (KLUIS_POLICY; default kluis.yaml)\n"                          \
-    "  --now RFC3339     the engine's clock (KLUIS_NOW; default the current time)\n"
+    "  --now RFC3339     the engine's clock (KLUIS_NOW; default the current time); a bare\n"       \
+    "                    date (2026-11-23) is noon UTC that day\n"
 
 static const struct cli_command commands[] = {
     {"check", "check a policy against the GDPR rules",

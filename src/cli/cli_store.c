@@ -133,8 +133,17 @@ static int resolve_now(struct cli_env *env)
     const char *text = option_or_env(env->now_text, "KLUIS_NOW", NULL);
     if (text) {
         struct kluis_err err = {0};
+        int64_t day;
+        /* A bare date is that day at noon UTC: the same calendar date in every European zone
+         * (what a request's receipt date needs). */
+        if (strlen(text) == 10 && kluis_date_parse(text, 10, &day, NULL) == KLUIS_OK) {
+            env->now = day * 86400 + 12 * 3600;
+            return CLI_OK;
+        }
         if (kluis_time_parse(text, &env->now, &err) != KLUIS_OK)
-            return cli_usage(env->cmd, "%s must be an RFC 3339 time such as 2026-11-23T10:00:00Z",
+            return cli_usage(env->cmd,
+                             "%s must be an RFC 3339 time such as 2026-11-23T10:00:00Z, or a "
+                             "date (2026-11-23: noon UTC)",
                              env->now_text ? "--now" : "KLUIS_NOW");
         return CLI_OK;
     }
