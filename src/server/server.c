@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -158,7 +159,8 @@ static bool admit(struct call *c)
     if (r->scope == SCOPE_PUBLIC)
         return true;
     const char *auth = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "Authorization");
-    if (!auth || strncmp(auth, "Bearer ", 7) != 0) {
+    /* The scheme is case-insensitive (RFC 9110, 11.1). */
+    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
         kluis__reply_error(c, 401, "unauthenticated",
                            "this route needs an API key: Authorization: Bearer KEY");
         return false;
@@ -246,6 +248,8 @@ static enum MHD_Result send_response(struct call *c)
                                 "max-age=63072000; includeSubDomains");
     if (c->status == 401)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    if (c->close)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(c->conn, c->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -267,6 +271,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         c->method = method;
         c->url = url;
         c->started = now_s();
+        __atomic_add_fetch(&s->in_flight, 1, __ATOMIC_SEQ_CST);
+        c->counted = true;
+        if (__atomic_load_n(&s->stopping, __ATOMIC_SEQ_CST)) {
+            c->close = true;
+            kluis__reply_error(c, 503, "unavailable", "the server is stopping");
+            return send_response(c);
+        }
         bool known;
         c->route_index = route_find(c, method, url, &known);
         c->route = c->route_index < kluis__n_routes ? &kluis__routes[c->route_index] : NULL;
@@ -295,8 +306,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
-        if (c->len + n > s->cfg.body_max) {
+        if (c->too_big || c->len + n > s->cfg.body_max) {
+            /* Over the limit: read on and drop, so that a client that sends its whole body
+             * still gets the 413 (most do not read before they finish writing); but only so
+             * much — past twice the limit the answer goes at once and the connection
+             * closes, so that no client can stream for ever. */
             c->too_big = true;
+            c->dropped += n;
+            *upload_data_size = 0;
+            if (c->dropped > s->cfg.body_max) {
+                c->close = true;
+                kluis__reply_error(c, 413, "too_big", "a request body is at most %zu bytes",
+                                   s->cfg.body_max);
+                return send_response(c);
+            }
+            return MHD_YES;
         } else {
             if (c->len + n > c->cap) {
                 size_t cap = c->cap ? c->cap : 4096;
@@ -335,7 +359,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!c)
         return;
     double dt = now_s() - c->started;
-    unsigned cls_ = c->status >= 100 && c->status < 600 ? c->status / 100 : 5;
+    if (c->counted)
+        __atomic_sub_fetch(&s->in_flight, 1, __ATOMIC_SEQ_CST);
+    /* No status: the client went away before an answer (class 0, "aborted"). */
+    unsigned cls_ = c->status >= 100 && c->status < 600 ? c->status / 100 : 0;
     pthread_mutex_lock(&s->mlock);
     s->counts[c->route_index * 6 + cls_]++;
     size_t b = 0;
@@ -350,12 +377,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         char when[32];
         flockfile(s->cfg.log);
         fprintf(s->cfg.log,
-                "{\"time\":\"%s\",\"method\":\"%s\",\"route\":\"%s\",\"status\":%u,"
+                "{\"time\":\"%s\",\"method\":\"%s\",\"route\":\"%s\",\"status\":%u,%s"
                 "\"ms\":%.3f,\"key\":%" PRIu64 "%s%s%s}\n",
                 kluis_time_format((int64_t)time(NULL), when, sizeof(when)),
                 c->route ? c->route->method : "-", c->route ? c->route->path : "(none)", c->status,
-                dt * 1000, c->who.key_id, c->error_code ? ",\"error\":\"" : "",
-                c->error_code ? c->error_code : "", c->error_code ? "\"" : "");
+                c->status ? "" : "\"aborted\":true,", dt * 1000, c->who.key_id,
+                c->error_code ? ",\"error\":\"" : "", c->error_code ? c->error_code : "",
+                c->error_code ? "\"" : "");
         fflush(s->cfg.log);
         funlockfile(s->cfg.log);
     }
@@ -378,15 +406,17 @@ char *kluis__metrics_text(struct kluis_server *s, size_t *out_len)
                         "class.\n# TYPE kluis_http_requests_total counter\n");
     pthread_mutex_lock(&s->mlock);
     for (size_t i = 0; i <= kluis__n_routes; i++)
-        for (unsigned k = 1; k <= 5; k++) {
+        for (unsigned k = 0; k <= 5; k++) {
             uint64_t n = s->counts[i * 6 + k];
+            static const char *const classes[] = {"aborted", "1xx", "2xx", "3xx", "4xx", "5xx"};
             if (!n)
                 continue;
             kluis__buf_printf(&b,
                               "kluis_http_requests_total{method=\"%s\",route=\"%s\","
-                              "status=\"%uxx\"} %" PRIu64 "\n",
+                              "status=\"%s\"} %" PRIu64 "\n",
                               i < kluis__n_routes ? kluis__routes[i].method : "",
-                              i < kluis__n_routes ? kluis__routes[i].path : "(none)", k, n);
+                              i < kluis__n_routes ? kluis__routes[i].path : "(none)", classes[k],
+                              n);
         }
     kluis__buf_puts(&b, "# HELP kluis_http_request_duration_seconds Time to answer a request.\n"
                         "# TYPE kluis_http_request_duration_seconds histogram\n");
@@ -558,14 +588,16 @@ void kluis_server_stop(struct kluis_server *s, unsigned grace_s)
 {
     if (!s)
         return;
-    /* Stop accepting; let the connections in flight finish, then stop. */
-    MHD_quiesce_daemon(s->d);
-    for (unsigned i = 0; i < grace_s * 20; i++) {
-        const union MHD_DaemonInfo *info =
-            MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-        if (!info || info->num_connections == 0)
+    /* Stop accepting (new connections are refused, not left waiting), answer new requests on
+     * open connections 503 with "Connection: close", let the requests in flight finish, stop. */
+    __atomic_store_n(&s->stopping, true, __ATOMIC_SEQ_CST);
+    MHD_socket listen_fd = MHD_quiesce_daemon(s->d);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
+    for (unsigned i = 0; i < grace_s * 50; i++) {
+        if (__atomic_load_n(&s->in_flight, __ATOMIC_SEQ_CST) == 0)
             break;
-        usleep(50000);
+        usleep(20000);
     }
     MHD_stop_daemon(s->d);
     pthread_mutex_destroy(&s->lock);

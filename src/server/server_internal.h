@@ -60,6 +60,9 @@ struct kluis_server {
     double latency_sum;
     uint64_t latency_n;
     uint64_t purged;
+    /* shutdown */
+    bool stopping;
+    unsigned in_flight; /* requests begun and not completed */
 };
 
 /* One HTTP request. */
@@ -73,7 +76,8 @@ struct call {
     char *body;
     size_t len, cap;
     bool too_big;
-    json_t *json; /* the body, parsed (NULL when empty) */
+    size_t dropped; /* bytes of a body over the limit, read and dropped */
+    json_t *json;   /* the body, parsed (NULL when empty) */
     struct kluis_principal who;
     char params[MAX_PARAMS][160];
     /* the response */
@@ -82,6 +86,8 @@ struct call {
     size_t resp_len;
     const char *ctype;
     const char *error_code; /* for the log */
+    bool counted;           /* in in_flight */
+    bool close;             /* answer with Connection: close */
     double started;
 };
 
