@@ -1,0 +1,197 @@
+/*
+ * The audit log's entry bodies: the engine writes them directly into a buffer, and the bytes
+ * must be exactly those jansson's json_dumps(JSON_COMPACT | JSON_SORT_KEYS) gives for the same
+ * object — the reference, which the log's earlier entries were made with. Compared here on
+ * generated entries: every optional field present or not, extra members of every JSON type
+ * (strings with quotes, backslashes, control characters and UTF-8, nested objects, reals),
+ * members that sort before, between and after the fixed ones, and C strings the direct writer
+ * must leave to jansson.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_internal.h"
+
+static uint64_t rnd_state = 0x9e3779b97f4a7c15u;
+
+static uint64_t rnd(void)
+{
+    uint64_t x = rnd_state += 0x9e3779b97f4a7c15u;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+    return x ^ (x >> 31);
+}
+
+/* A string of n characters drawn from an alphabet that needs every kind of escape. */
+static void rnd_text(char *out, size_t n, bool ascii_only)
+{
+    static const char *const pieces[] = {"a",  "Z",  "0",    "-",    ".",    " ", "/", "\"", "\\",
+                                         "\n", "\t", "\x01", "\x1f", "\x7f", "é", "€", "😀",  "~"};
+    size_t used = 0, count = ascii_only ? 4 : sizeof(pieces) / sizeof(pieces[0]);
+    for (size_t i = 0; i < n; i++) {
+        const char *p = pieces[rnd() % count];
+        size_t l = strlen(p);
+        if (used + l >= 64)
+            break;
+        memcpy(out + used, p, l);
+        used += l;
+    }
+    out[used] = '\0';
+}
+
+static json_t *rnd_value(int depth)
+{
+    char s[64];
+    switch (rnd() % (depth > 1 ? 6 : 8)) {
+    case 0:
+        rnd_text(s, rnd() % 12, false);
+        return json_string(s);
+    case 1:
+        return json_integer((json_int_t)(rnd() % 2 ? rnd() : -(rnd() % 100000)));
+    case 2:
+        return json_real((double)(rnd() % 100000) / 7.0);
+    case 3:
+        return json_true();
+    case 4:
+        return json_null();
+    case 5:
+        return json_false();
+    case 6: {
+        json_t *o = json_object();
+        for (int i = 0, n = (int)(rnd() % 4); i < n; i++) {
+            rnd_text(s, 1 + rnd() % 6, false);
+            json_object_set_new(o, s, rnd_value(depth + 1));
+        }
+        return o;
+    }
+    default: {
+        json_t *a = json_array();
+        for (int i = 0, n = (int)(rnd() % 4); i < n; i++)
+            json_array_append_new(a, rnd_value(depth + 1));
+        return a;
+    }
+    }
+}
+
+static void check_same(const struct kluis__audit_fields *f, json_t *extra, const char *raw_key,
+                       const char *raw_json)
+{
+    size_t n1 = 0, n2 = 0;
+    char *direct = kluis__audit_body(f, extra, raw_key, raw_json, false, &n1);
+    char *ref = kluis__audit_body(f, extra, raw_key, raw_json, true, &n2);
+    assert_non_null(direct);
+    assert_non_null(ref);
+    assert_string_equal(direct, ref);
+    assert_int_equal(n1, n2);
+    assert_int_equal(n1, strlen(direct));
+    free(direct);
+    free(ref);
+}
+
+static void test_fixed_fields(void **state)
+{
+    (void)state;
+    const char *actors[] = {"kluis",     "cli:alice",   "a \"quoted\" \\ actor",
+                            "tab\there", "caf\xc3\xa9", "bad \xff utf-8"};
+    for (unsigned mask = 0; mask < 16; mask++) {
+        for (size_t a = 0; a < sizeof(actors) / sizeof(actors[0]); a++) {
+            struct kluis__audit_fields f = {
+                .seq = mask * 1000003u,
+                .at = "2026-01-01T00:00:00Z",
+                .actor = actors[a],
+                .action = "record.put",
+                .result = mask & 8 ? "refused" : "ok",
+                .tenant = mask & 1 ? "tenant-01" : NULL,
+                .category = mask & 2 ? "mail_meta" : NULL,
+                .subject = mask & 4 ? "0123456789abcdef0123456789abcdef" : NULL,
+                .record = mask & 1 ? ((uint64_t)7 << 32 | 12) : 0,
+            };
+            check_same(&f, NULL, NULL, NULL);
+        }
+    }
+}
+
+static void test_extras(void **state)
+{
+    (void)state;
+    /* Keys that sort before, between and after the fixed ones, and random ones. */
+    static const char *const keys[] = {"a",       "aa",      "audit_bodies_removed",
+                                       "b",       "country", "detail",
+                                       "expires", "hold",    "purpose",
+                                       "receipt", "records", "z",
+                                       "tenant",  "subject", "seq",
+                                       "É"};
+    for (int iter = 0; iter < 3000; iter++) {
+        struct kluis__audit_fields f = {
+            .seq = rnd() >> 2,
+            .at = "2026-11-23T12:00:00Z",
+            .actor = iter % 7 ? "kluis"
+                              : "cli:b\xc3\xb8"
+                                "b",
+            .action = "x.y",
+            .result = "ok",
+            .tenant = iter % 3 ? "t" : NULL,
+            .category = iter % 5 ? "c" : NULL,
+            .subject = iter % 2 ? "ffffffffffffffffffffffffffffffff" : NULL,
+            .record = iter % 4 ? rnd() >> 1 : 0,
+        };
+        json_t *extra = json_object();
+        for (int i = 0, n = (int)(rnd() % 5); i < n; i++) {
+            char k[64];
+            if (rnd() % 2)
+                snprintf(k, sizeof(k), "%s", keys[rnd() % (sizeof(keys) / sizeof(keys[0]))]);
+            else
+                rnd_text(k, 1 + rnd() % 5, false);
+            json_object_set_new(extra, k, rnd_value(0));
+        }
+        check_same(&f, json_object_size(extra) || iter % 2 ? extra : NULL, NULL, NULL);
+        json_decref(extra);
+    }
+}
+
+/* An application's detail object, as kluis_audit_append passes it (already canonical). */
+static void test_raw_detail(void **state)
+{
+    (void)state;
+    static const char *const details[] = {
+        "{}",
+        "{\"integration\":\"gmail-42\",\"message\":\"<0123456789abcdef@mail.example>\"}",
+        "{\"a\":1,\"b\":[1,2,{\"c\":\"\\u0001\"}],\"z\":null}",
+        "{\"msg\":\"caf\xc3\xa9 \\\"x\\\"\"}",
+    };
+    struct kluis__audit_fields f = {
+        .seq = 42,
+        .at = "2026-01-01T00:00:00Z",
+        .actor = "kluis",
+        .action = "mail.sent",
+        .result = "ok",
+        .tenant = "tenant-03",
+        .category = "mail_meta",
+        .subject = "00112233445566778899aabbccddeeff",
+    };
+    for (size_t i = 0; i < sizeof(details) / sizeof(details[0]); i++) {
+        json_t *d = json_loads(details[i], 0, NULL);
+        assert_non_null(d);
+        char *canon = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(d);
+        check_same(&f, NULL, "detail", canon);
+        free(canon);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fixed_fields),
+        cmocka_unit_test(test_extras),
+        cmocka_unit_test(test_raw_detail),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
