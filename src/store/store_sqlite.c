@@ -391,7 +391,6 @@ static kluis_rc migrate_to_3(struct sq *s, struct kluis_err *err)
                   "CREATE TABLE audit(seq INTEGER PRIMARY KEY, leaf BLOB NOT NULL, body BLOB,"
                   " tenant TEXT, at INTEGER NOT NULL);"
                   "CREATE INDEX audit_tenant ON audit(tenant, seq) WHERE tenant IS NOT NULL;"
-                  "CREATE INDEX audit_at ON audit(at) WHERE body IS NOT NULL;"
                   "CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);",
                   err);
     if (rc == KLUIS_OK) {
@@ -434,6 +433,42 @@ static kluis_rc migrate(struct sq *s, int from, struct kluis_err *err)
     }
     if (rc == KLUIS_OK && from < 3)
         rc = migrate_to_3(s, err);
+    return rc;
+}
+
+/*
+ * Schema 3 as first written indexed the audit log by time (audit_at), for the purge to find the
+ * bodies past the audit retention. Entries are appended in the order of the engine's clock, so
+ * the purge finds them by seq instead (sq_audit_prune), and the index — a b-tree insert per
+ * entry — goes. Idempotent: done once, on the first open of a store that still has it; nothing
+ * else of the schema changes, so the schema version stays 3 (a kluis from before this change
+ * reads and writes the store as it is, its purge scanning instead of using the index). The log is
+ * checked once for entries out of time order (a clock set back); if there are any, the store
+ * notes it and the purge looks at every body's time (meta 'audit_unordered').
+ */
+static kluis_rc drop_audit_at(struct sq *s, struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc =
+        prepare(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'audit_at'",
+                &st, err);
+    if (rc)
+        return rc;
+    bool have = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (!have)
+        return KLUIS_OK;
+    if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
+        return rc;
+    rc = exec(s,
+              "INSERT OR REPLACE INTO meta(key, value) SELECT 'audit_unordered', b.seq FROM "
+              "audit a JOIN audit b ON b.seq = a.seq + 1 WHERE b.at < a.at ORDER BY b.seq LIMIT 1;"
+              "DROP INDEX IF EXISTS audit_at",
+              err);
+    if (rc == KLUIS_OK)
+        rc = exec(s, "COMMIT", err);
+    if (rc)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }
 
@@ -481,6 +516,8 @@ static kluis_rc schema_setup(struct sq *s, struct kluis_err *err)
         kluis_err_hint(err, "upgrade kluis; the store is left as it is");
         return KLUIS_EUNSUPPORTED;
     }
+    if (version == SCHEMA_VERSION)
+        return drop_audit_at(s, err);
     if (version < SCHEMA_VERSION) {
         if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
             return rc;
@@ -1446,14 +1483,47 @@ static kluis_rc sq_doomed_keys_done(void *obj, const int64_t *nos, size_t n, str
 
 /* ---- Audit log ------------------------------------------------------------------------------ */
 
+/* The time of the log's last entry (INT64_MIN: none). */
+static kluis_rc audit_last_at(struct sq *s, int64_t *out, struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, "SELECT at FROM audit ORDER BY seq DESC LIMIT 1", &st, err);
+    if (rc)
+        return rc;
+    int step = sqlite3_step(st);
+    *out = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : INT64_MIN;
+    release(s, st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? KLUIS_OK
+                                                     : sq_fail(s, err, "reading the audit log");
+}
+
+/* Notes (once) that entries from seq on are not in time order: the purge then looks at every
+ * body's time instead of cutting the log at one place (sq_audit_prune). */
+static kluis_rc audit_note_unordered(struct sq *s, uint64_t seq, struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc =
+        cached(s, "INSERT OR IGNORE INTO meta(key, value) VALUES('audit_unordered', ?1)", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)seq);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sq_fail(s, err, "appending to the audit log");
+    release(s, st);
+    return rc;
+}
+
 static kluis_rc sq_audit_append(void *obj, const struct kluis_audit_row *rows, size_t n,
                                 struct kluis_err *err)
 {
     struct sq *s = obj;
     sqlite3_stmt *st;
-    kluis_rc rc = cached(
-        s, "INSERT INTO audit(seq, leaf, body, tenant, at) VALUES(?1, ?2, ?3, ?4, ?5)", &st, err);
+    int64_t last_at = INT64_MIN;
+    kluis_rc rc = n ? audit_last_at(s, &last_at, err) : KLUIS_OK;
     if (rc)
+        return rc;
+    if ((rc = cached(s, "INSERT INTO audit(seq, leaf, body, tenant, at) VALUES(?1, ?2, ?3, ?4, ?5)",
+                     &st, err)))
         return rc;
     for (size_t i = 0; i < n && rc == KLUIS_OK; i++) {
         const struct kluis_audit_row *r = &rows[i];
@@ -1461,6 +1531,9 @@ static kluis_rc sq_audit_append(void *obj, const struct kluis_audit_row *rows, s
             rc = kluis_err_set(err, KLUIS_EINVAL, "store: audit sequence out of range");
             break;
         }
+        if (r->at < last_at && (rc = audit_note_unordered(s, r->seq, err)))
+            break;
+        last_at = r->at > last_at ? r->at : last_at;
         sqlite3_bind_int64(st, 1, (int64_t)r->seq);
         sqlite3_bind_blob(st, 2, r->leaf, 32, SQLITE_STATIC);
         sqlite3_bind_blob(st, 3, r->body, (int)r->body_len, SQLITE_STATIC);
@@ -1546,21 +1619,98 @@ static kluis_rc sq_audit_leaves(void *obj, uint64_t from, uint64_t to, uint8_t (
     return rc;
 }
 
+/* The first entry from seq `from` on whose time is at or after `before` (INT64_MAX: none). */
+static kluis_rc audit_first_at(struct sq *s, int64_t from, int64_t before, int64_t *out,
+                               struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc =
+        cached(s, "SELECT seq, at FROM audit WHERE seq >= ?1 ORDER BY seq LIMIT 1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *last;
+    if ((rc = cached(s, "SELECT max(seq) FROM audit", &last, err))) {
+        release(s, st);
+        return rc;
+    }
+    int64_t hi = sqlite3_step(last) == SQLITE_ROW && sqlite3_column_type(last, 0) != SQLITE_NULL
+                     ? sqlite3_column_int64(last, 0) + 1
+                     : from;
+    release(s, last);
+    /* Binary search on seq: times do not decrease along the log (the caller checked). The
+     * answer is in [lo, hi], hi meaning none. */
+    int64_t lo = from;
+    while (lo < hi && rc == KLUIS_OK) {
+        int64_t mid = lo + (hi - lo) / 2;
+        sqlite3_bind_int64(st, 1, mid);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            int64_t seq = sqlite3_column_int64(st, 0), at = sqlite3_column_int64(st, 1);
+            if (at >= before)
+                hi = mid; /* entries between mid and seq are missing: none of them counts */
+            else
+                lo = seq + 1;
+        } else if (step == SQLITE_DONE) {
+            hi = mid;
+        } else {
+            rc = sq_fail(s, err, "reading the audit log");
+        }
+        sqlite3_reset(st);
+    }
+    release(s, st);
+    *out = lo;
+    return rc;
+}
+
+/*
+ * Bodies of entries older than before. The log is in time order (the engine's clock only moves
+ * on), so they are the entries before the first at or after before: found by binary search on
+ * seq, and only those after the previous purge's cut (meta 'audit_pruned') are visited. A store
+ * that ever got an entry out of time order (a clock set back: meta 'audit_unordered') is pruned
+ * by looking at every body's time instead.
+ */
 static kluis_rc sq_audit_prune(void *obj, int64_t before, uint64_t *out_pruned,
                                struct kluis_err *err)
 {
     struct sq *s = obj;
     sqlite3_stmt *st;
-    kluis_rc rc =
-        cached(s, "UPDATE audit SET body = NULL WHERE at < ?1 AND body IS NOT NULL", &st, err);
+    kluis_rc rc = cached(s,
+                         "SELECT key, value FROM meta WHERE key IN ('audit_unordered', "
+                         "'audit_pruned')",
+                         &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, before);
+    bool unordered = false;
+    int64_t from = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (strcmp((const char *)sqlite3_column_text(st, 0), "audit_unordered") == 0)
+            unordered = true;
+        else
+            from = sqlite3_column_int64(st, 1);
+    }
+    release(s, st);
+    int64_t cut = INT64_MAX;
+    if (!unordered && (rc = audit_first_at(s, from, before, &cut, err)))
+        return rc;
+    if ((rc = cached(s,
+                     unordered ? "UPDATE audit SET body = NULL WHERE at < ?1 AND body IS NOT NULL"
+                               : "UPDATE audit SET body = NULL WHERE seq >= ?2 AND seq < ?3 AND "
+                                 "body IS NOT NULL",
+                     &st, err)))
+        return rc;
+    if (unordered)
+        sqlite3_bind_int64(st, 1, before);
+    else {
+        sqlite3_bind_int64(st, 2, from);
+        sqlite3_bind_int64(st, 3, cut);
+    }
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = sq_fail(s, err, "pruning the audit log");
     else if (out_pruned)
         *out_pruned = (uint64_t)sqlite3_changes(s->db);
     release(s, st);
+    if (rc == KLUIS_OK && !unordered && cut > from)
+        rc = meta_set_int(s, "audit_pruned", cut, err);
     return rc;
 }
 
