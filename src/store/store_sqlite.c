@@ -35,6 +35,7 @@
  */
 #include "store/store_internal.h"
 
+#include "crypto/crypto_internal.h"
 #include "kluis/crypto.h"
 
 #include <errno.h>
@@ -64,6 +65,22 @@ struct count_delta {
     char tenant[KLUIS_TENANT_MAX + 1];
     char *category;
     int64_t delta;
+};
+
+/*
+ * What a transaction found out about a tenant's events and holds: whether it has any at all of
+ * each kind that events_for_record and holds_scan look up. Most writes (a batch of records)
+ * concern tenants with no hold and few kinds of events, and would otherwise ask the same empty
+ * questions for every record. Valid for one transaction (another process may write between
+ * them); an event or hold written in it drops the tenant's facts.
+ */
+#define FACTS_MAX  16
+#define NONCE_POOL 1200
+
+struct tenant_facts {
+    char tenant[KLUIS_TENANT_MAX + 1];
+    bool known_events, tenant_events, subject_events, link_events;
+    bool known_holds, holds;
 };
 
 struct insert_cache {
@@ -102,6 +119,12 @@ struct sq {
     size_t cap_deltas;
     struct insert_cache cache[STMT_CACHE];
     uint64_t tick;
+    struct tenant_facts facts[FACTS_MAX]; /* valid in transaction facts_txn */
+    size_t n_facts;
+    uint64_t facts_txn;
+    EVP_CIPHER_CTX *gcm;        /* kept for every value sealed or opened */
+    uint8_t nonces[NONCE_POOL]; /* random bytes for nonces, drawn NONCE_POOL at a time */
+    size_t nonces_left;
 };
 
 /* ---- Errors ------------------------------------------------------------------------------ */
@@ -633,6 +656,8 @@ static void sq_close(void *obj)
     sql_cache_clear(s);
     deltas_clear(s);
     free(s->deltas);
+    EVP_CIPHER_CTX_free(s->gcm);
+    s->gcm = NULL;
     sqlite3_close(s->db);
     s->db = NULL;
 }
@@ -882,11 +907,8 @@ static kluis_rc value_key(struct sq *s, int64_t no, const struct kluis_record_ro
         if (rc == KLUIS_ENOTFOUND)
             kluis_err_set(err, KLUIS_ENOTFOUND, "the record's data key is destroyed (erased)");
     }
-    if (rc == KLUIS_OK) {
-        unsigned int len = 32;
-        if (!HMAC(EVP_sha256(), dk, 32, msg, sizeof(msg), out, &len))
-            rc = kluis_err_set(err, KLUIS_EINTERNAL, "store: deriving a value key failed");
-    }
+    if (rc == KLUIS_OK && !kluis__hmac2(dk, 32, msg, sizeof(msg), NULL, 0, out))
+        rc = kluis_err_set(err, KLUIS_EINTERNAL, "store: deriving a value key failed");
     OPENSSL_cleanse(dk, sizeof(dk));
     OPENSSL_cleanse(msg, sizeof(msg));
     return rc;
@@ -910,14 +932,26 @@ static long value_crypt(struct sq *s, int64_t no, bool seal, const struct kluis_
     }
     if (value_key(s, no, r, seal, key, err) != KLUIS_OK)
         return -1;
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    const struct kluis__algs *algs = kluis__algs();
+    if (!s->gcm)
+        s->gcm = EVP_CIPHER_CTX_new();
+    EVP_CIPHER_CTX *ctx = s->gcm;
     long result = -1;
     int len = 0, fin = 0;
-    if (!ctx)
+    if (!ctx || !algs)
         goto done;
     if (seal) {
-        if (RAND_bytes(out, NONCE_LEN) != 1 ||
-            EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, out) != 1 ||
+        /* A random 96-bit nonce per value, as before; the bytes are drawn in blocks (a nonce is
+         * public, so keeping the next ones in memory gives nothing away). */
+        if (s->nonces_left < NONCE_LEN) {
+            if (RAND_bytes(s->nonces, NONCE_POOL) != 1)
+                goto done;
+            s->nonces_left = NONCE_POOL;
+        }
+        memcpy(out, s->nonces + NONCE_POOL - s->nonces_left, NONCE_LEN);
+        OPENSSL_cleanse(s->nonces + NONCE_POOL - s->nonces_left, NONCE_LEN);
+        s->nonces_left -= NONCE_LEN;
+        if (EVP_EncryptInit_ex(ctx, algs->aes_256_gcm, NULL, key, out) != 1 ||
             EVP_EncryptUpdate(ctx, NULL, &len, aad, (int)aad_len) != 1 ||
             EVP_EncryptUpdate(ctx, out + NONCE_LEN, &len, in, (int)in_len) != 1 ||
             EVP_EncryptFinal_ex(ctx, out + NONCE_LEN + len, &fin) != 1 ||
@@ -927,7 +961,7 @@ static long value_crypt(struct sq *s, int64_t no, bool seal, const struct kluis_
         result = NONCE_LEN + len + fin + TAG_LEN;
     } else {
         size_t ct_len = in_len - NONCE_LEN - TAG_LEN;
-        if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, in) != 1 ||
+        if (EVP_DecryptInit_ex(ctx, algs->aes_256_gcm, NULL, key, in) != 1 ||
             EVP_DecryptUpdate(ctx, NULL, &len, aad, (int)aad_len) != 1 ||
             EVP_DecryptUpdate(ctx, out, &len, in + NONCE_LEN, (int)ct_len) != 1 ||
             EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
@@ -937,7 +971,6 @@ static long value_crypt(struct sq *s, int64_t no, bool seal, const struct kluis_
         result = len + fin;
     }
 done:
-    EVP_CIPHER_CTX_free(ctx);
     OPENSSL_cleanse(key, sizeof(key));
     if (result < 0)
         kluis_err_set(err, KLUIS_ECORRUPT,
@@ -1121,7 +1154,8 @@ static kluis_rc put_row(struct sq *s, int64_t no, uint64_t gid, const struct klu
     sqlite3_bind_int64(st, 8, r->floor);
     sqlite3_bind_int(st, 9, r->held);
     size_t sealed_len = r->value_len + NONCE_LEN + TAG_LEN;
-    uint8_t *sealed = malloc(sealed_len);
+    uint8_t small[1024];
+    uint8_t *sealed = sealed_len <= sizeof(small) ? small : malloc(sealed_len);
     if (!sealed) {
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
@@ -1131,7 +1165,8 @@ static kluis_rc put_row(struct sq *s, int64_t no, uint64_t gid, const struct klu
     long sealed_n = value_crypt(s, no, true, r, id, r->value_len ? r->value : (const uint8_t *)"",
                                 r->value_len, sealed, &e2);
     if (sealed_n < 0) {
-        free(sealed);
+        if (sealed != small)
+            free(sealed);
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
         if (err)
@@ -1142,7 +1177,8 @@ static kluis_rc put_row(struct sq *s, int64_t no, uint64_t gid, const struct klu
     int step = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    free(sealed);
+    if (sealed != small)
+        free(sealed);
     if (step != SQLITE_DONE)
         return sq_fail(s, err, "storing a record");
     /* One index row per link, for events that name a link. */
@@ -2049,6 +2085,75 @@ static kluis_rc sq_settings_scan(void *obj, const char *tenant, kluis_setting_fn
     return rc;
 }
 
+/* ---- What a transaction knows of a tenant's events and holds ------------------------------ */
+
+/* The facts of tenant in this transaction (NULL outside one, or when there is no room). */
+static struct tenant_facts *facts_of(struct sq *s, const char *tenant)
+{
+    if (!s->in_txn || !tenant || strlen(tenant) > KLUIS_TENANT_MAX)
+        return NULL;
+    if (s->facts_txn != s->txn_no) {
+        s->n_facts = 0;
+        s->facts_txn = s->txn_no;
+    }
+    for (size_t i = 0; i < s->n_facts; i++)
+        if (strcmp(s->facts[i].tenant, tenant) == 0)
+            return &s->facts[i];
+    if (s->n_facts == FACTS_MAX)
+        return NULL;
+    struct tenant_facts *f = &s->facts[s->n_facts++];
+    memset(f, 0, sizeof(*f));
+    snprintf(f->tenant, sizeof(f->tenant), "%s", tenant);
+    return f;
+}
+
+/* Forgets what is known of tenant (NULL: of every tenant): it got an event or a hold. */
+static void facts_drop(struct sq *s, const char *tenant)
+{
+    for (size_t i = 0; i < s->n_facts; i++) {
+        if (!tenant || strcmp(s->facts[i].tenant, tenant) == 0) {
+            s->facts[i].known_events = false;
+            s->facts[i].known_holds = false;
+        }
+    }
+}
+
+/* Whether the statement (one bound parameter, the tenant) finds a row. */
+static kluis_rc exists(struct sq *s, const char *sql, const char *tenant, bool *out,
+                       struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    *out = step == SQLITE_ROW;
+    release(s, st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? KLUIS_OK : sq_fail(s, err, "reading events");
+}
+
+/* Which kinds of events tenant has (each through its own partial index). */
+static kluis_rc event_facts(struct sq *s, struct tenant_facts *f, struct kluis_err *err)
+{
+    if (f->known_events)
+        return KLUIS_OK;
+    kluis_rc rc = exists(s,
+                         "SELECT 1 FROM events WHERE tenant = ?1 AND subject IS NULL AND link IS "
+                         "NULL LIMIT 1",
+                         f->tenant, &f->tenant_events, err);
+    if (rc == KLUIS_OK)
+        rc = exists(s, "SELECT 1 FROM events WHERE tenant = ?1 AND subject IS NOT NULL LIMIT 1",
+                    f->tenant, &f->subject_events, err);
+    if (rc == KLUIS_OK)
+        rc = exists(s,
+                    "SELECT 1 FROM events WHERE tenant = ?1 AND link IS NOT NULL AND subject IS "
+                    "NULL LIMIT 1",
+                    f->tenant, &f->link_events, err);
+    f->known_events = rc == KLUIS_OK;
+    return rc;
+}
+
 /* ---- Events ------------------------------------------------------------------------------- */
 
 static kluis_rc sq_event_insert(void *obj, const struct kluis_event_row *r, uint64_t *out_id,
@@ -2073,6 +2178,7 @@ static kluis_rc sq_event_insert(void *obj, const struct kluis_event_row *r, uint
     sqlite3_bind_int64(st, 6, r->at);
     int step = sqlite3_step(st);
     release(s, st);
+    facts_drop(s, r->tenant);
     if (step != SQLITE_DONE)
         return sq_fail(s, err, "recording an event");
     *out_id = (uint64_t)sqlite3_last_insert_rowid(s->db);
@@ -2120,14 +2226,23 @@ static kluis_rc sq_events_for_record(void *obj, const char *tenant,
         "subject = ?2 AND (link IS NULL OR instr(?3, char(10) || link || char(10)) > 0)";
     static const char q_link[] = "SELECT id, tenant, name, purpose, subject, link, at FROM events "
                                  "WHERE tenant = ?1 AND link = ?2 AND subject IS NULL";
-    sqlite3_stmt *st;
-    kluis_rc rc = cached(s, q_tenant, &st, err);
+    /* Kinds of events the tenant has none of are not looked up (facts of this transaction). */
+    struct tenant_facts none = {.tenant_events = true, .subject_events = true, .link_events = true};
+    struct tenant_facts *f = facts_of(s, tenant);
+    kluis_rc rc = f ? event_facts(s, f, err) : KLUIS_OK;
     if (rc)
         return rc;
-    sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
-    rc = event_rows(s, st, fn, ctx, err);
-    release(s, st);
-    if (rc == KLUIS_OK && subject) {
+    if (!f)
+        f = &none;
+    sqlite3_stmt *st;
+    if (f->tenant_events) {
+        if ((rc = cached(s, q_tenant, &st, err)))
+            return rc;
+        sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+        rc = event_rows(s, st, fn, ctx, err);
+        release(s, st);
+    }
+    if (rc == KLUIS_OK && subject && f->subject_events) {
         if ((rc = cached(s, q_subject, &st, err)))
             return rc;
         sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
@@ -2148,9 +2263,9 @@ static kluis_rc sq_events_for_record(void *obj, const char *tenant,
         release(s, st);
         free(framed);
     }
-    const char *cursor = links, *l;
+    const char *cursor = f->link_events ? links : NULL, *l;
     size_t n;
-    while (rc == KLUIS_OK && kluis_links_next(&cursor, &l, &n)) {
+    while (rc == KLUIS_OK && cursor && kluis_links_next(&cursor, &l, &n)) {
         if ((rc = cached(s, q_link, &st, err)))
             return rc;
         sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
@@ -2183,6 +2298,7 @@ static kluis_rc sq_hold_insert(void *obj, const struct kluis_hold_row *r, uint64
     sqlite3_bind_int64(st, 5, r->placed);
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
+    facts_drop(s, r->tenant);
     if (step != SQLITE_DONE)
         return sq_fail(s, err, "placing a hold");
     *out_id = (uint64_t)sqlite3_last_insert_rowid(s->db);
@@ -2197,6 +2313,7 @@ static kluis_rc sq_hold_release(void *obj, uint64_t id, int64_t at, struct kluis
              "UPDATE holds SET released=%" PRId64 " WHERE id=%" PRId64 " AND released IS NULL", at,
              (int64_t)id);
     kluis_rc rc = exec(s, sql, err);
+    facts_drop(s, NULL);
     if (rc == KLUIS_OK && sqlite3_changes(s->db) == 0)
         return kluis_err_set(err, KLUIS_ENOTFOUND, "no active hold %" PRIu64, id);
     return rc;
@@ -2235,6 +2352,18 @@ static kluis_rc sq_holds_scan(void *obj, const char *tenant, kluis_hold_fn fn, v
 {
     struct sq *s = obj;
     sqlite3_stmt *st;
+    /* A tenant without active holds (facts of this transaction) has nothing to scan. */
+    struct tenant_facts *f = tenant ? facts_of(s, tenant) : NULL;
+    if (f && !f->known_holds) {
+        kluis_rc rc =
+            exists(s, "SELECT 1 FROM holds WHERE released IS NULL AND tenant = ?1 LIMIT 1", tenant,
+                   &f->holds, err);
+        if (rc)
+            return rc;
+        f->known_holds = true;
+    }
+    if (f && !f->holds)
+        return KLUIS_OK;
     kluis_rc rc = cached(s,
                          "SELECT id, tenant, subject, category, reason, placed, released FROM "
                          "holds WHERE released IS NULL AND (?1 IS NULL OR tenant = ?1) "
