@@ -50,15 +50,16 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define SCHEMA_VERSION 3
-#define DAY            86400
-#define NEAR_DAYS      128 /* deadlines closer than this to creation get a day bucket */
-#define WIDE_DAYS      32  /* the width of a bucket beyond */
-#define OPEN_BUCKET    1   /* the bucket of records without a deadline */
-#define STMT_CACHE     8   /* prepared inserts kept for recently used buckets */
-#define ROW_BITS       32
-#define NONCE_LEN      12
-#define TAG_LEN        16
+#define SCHEMA_VERSION       3
+#define DAY                  86400
+#define NEAR_DAYS            128 /* deadlines closer than this to creation get a day bucket */
+#define WIDE_DAYS            32  /* the width of a bucket beyond */
+#define OPEN_BUCKET          1   /* the bucket of records without a deadline */
+#define STMT_CACHE           8   /* prepared inserts kept for recently used buckets */
+#define ROW_BITS             32
+#define NONCE_LEN            12
+#define TAG_LEN              16
+#define WAL_CHECKPOINT_PAGES 16384 /* see sq_open */
 
 struct count_delta {
     int64_t bucket;
@@ -122,6 +123,7 @@ struct sq {
     struct tenant_facts facts[FACTS_MAX]; /* valid in transaction facts_txn */
     size_t n_facts;
     uint64_t facts_txn;
+    bool wal_scrub;             /* an erasure in this transaction: empty the WAL after the commit */
     EVP_CIPHER_CTX *gcm;        /* kept for every value sealed or opened */
     uint8_t nonces[NONCE_POOL]; /* random bytes for nonces, drawn NONCE_POOL at a time */
     size_t nonces_left;
@@ -636,6 +638,16 @@ static kluis_rc sq_open(void *obj, const char *location, const struct kluis_keyr
              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                "PRAGMA secure_delete=ON; PRAGMA mmap_size=268435456; PRAGMA cache_size=-65536;",
         err);
+    /* The WAL is copied back into the file (checkpointed) once it holds WAL_CHECKPOINT_PAGES
+     * pages instead of SQLite's default 1000: a batch of records dirties an index page per
+     * record or so, the same pages batch after batch, and each checkpoint writes every one of
+     * them again and syncs the file. Durability is the WAL's, synced at every commit, and does
+     * not change; the WAL file grows to about that size (64 MiB) and stays. */
+    if (rc == KLUIS_OK) {
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%d", WAL_CHECKPOINT_PAGES);
+        rc = exec(s, sql, err);
+    }
     if (rc == KLUIS_OK)
         rc = schema_setup(s, err);
     if (rc != KLUIS_OK) {
@@ -727,7 +739,14 @@ static kluis_rc sq_commit(void *obj, struct kluis_err *err)
     if (rc != KLUIS_OK) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         deltas_clear(s);
+    } else if (s->wal_scrub) {
+        /* Earlier images of the erased rows' pages may sit in the WAL (secure delete overwrites
+         * the file, not the WAL); copy it back and empty it, as the key store does after
+         * destroying a key. Best effort: a reader may hold it, and the next erasure tries
+         * again. */
+        sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     }
+    s->wal_scrub = false;
     s->in_txn = false;
     return rc;
 }
@@ -738,6 +757,7 @@ static void sq_rollback(void *obj)
     if (s->in_txn)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_txn = false;
+    s->wal_scrub = false;
     sqlite3_exec(s->db, "PRAGMA secure_delete = ON", NULL, NULL, NULL);
     deltas_clear(s);
     /* A rolled-back transaction may have created or dropped bucket tables. */
@@ -1843,6 +1863,7 @@ static kluis_rc sq_erasure_apply(void *obj, uint64_t seq, const char *tenant,
     struct sq *s = obj;
     struct kluis_record_filter f = {.tenant = tenant, .subject = subject, .category = category};
     struct ids l = {0};
+    s->wal_scrub = true;
     kluis_rc rc = sq_records_scan(s, &f, collect_ids, &l, err);
     if (rc == KLUIS_OK && l.oom)
         rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");

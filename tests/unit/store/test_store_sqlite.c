@@ -325,6 +325,35 @@ static void test_audit_at_dropped_on_open(void **state)
     assert_int_equal(body_bits(s), 0x0a);
 }
 
+/* An erasure's commit empties the WAL: earlier images of the erased rows do not stay there
+ * (the WAL is kept large between checkpoints; secure delete overwrites only the file). */
+static void test_erasure_empties_wal(void **state)
+{
+    struct kluis_store *s = *state;
+    put(s, "acme", "erase me", T0 + 10 * DAY);
+    char wal[300];
+    snprintf(wal, sizeof(wal), "%s-wal", path);
+    FILE *f = fopen(wal, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    assert_true(ftell(f) > 0);
+    fclose(f);
+    const struct kluis_store_backend *be = kluis_store_backend(s);
+    void *obj = kluis_store_obj(s);
+    struct kluis_subject_ref subj;
+    memset(subj.hash, 7, 32);
+    uint64_t removed = 0;
+    assert_int_equal(be->begin(obj, NULL), KLUIS_OK);
+    assert_int_equal(be->erasure_apply(obj, 1, "acme", &subj, NULL, &removed, NULL), KLUIS_OK);
+    assert_int_equal(be->commit(obj, NULL), KLUIS_OK);
+    assert_int_equal(removed, 1);
+    f = fopen(wal, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    assert_int_equal(ftell(f), 0);
+    fclose(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +362,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_prune_in_time_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_prune_clock_set_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_at_dropped_on_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_erasure_empties_wal, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
