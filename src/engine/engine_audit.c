@@ -295,7 +295,15 @@ static int member_cmp(const void *a, const void *b)
 static void text_member_value(struct text *t, const struct member *m)
 {
     char num[32];
-    if (m->is_int) {
+    if (m->is_int && m->i >= 0) {
+        size_t k = sizeof(num);
+        uint64_t v = (uint64_t)m->i;
+        do {
+            num[--k] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        text_put(t, num + k, sizeof(num) - k);
+    } else if (m->is_int) {
         int k = snprintf(num, sizeof(num), "%" PRId64, m->i);
         text_put(t, num, (size_t)k);
     } else if (m->s && m->raw) {
@@ -335,20 +343,21 @@ static char *body_direct(const struct kluis__audit_fields *f, json_t *extra, con
     struct member m[MEMBERS_MAX];
     size_t n = 0;
 #define FIXED(k, str) m[n++] = (struct member){.key = k, .key_len = sizeof(k) - 1, .s = (str)}
+    /* In key order already, so that the sort below only places the action's own members. */
     FIXED("action", f->action);
     FIXED("actor", f->actor);
     FIXED("at", f->at);
-    FIXED("result", f->result);
-    m[n++] = (struct member){.key = "seq", .key_len = 3, .is_int = true, .i = (int64_t)f->seq};
-    if (f->tenant)
-        FIXED("tenant", f->tenant);
     if (f->category)
         FIXED("category", f->category);
     if (f->record)
         m[n++] =
             (struct member){.key = "record", .key_len = 6, .is_int = true, .i = (int64_t)f->record};
+    FIXED("result", f->result);
+    m[n++] = (struct member){.key = "seq", .key_len = 3, .is_int = true, .i = (int64_t)f->seq};
     if (f->subject)
         FIXED("subject", f->subject);
+    if (f->tenant)
+        FIXED("tenant", f->tenant);
 #undef FIXED
     if (raw_key) {
         if (!raw_json)
@@ -373,7 +382,14 @@ static char *body_direct(const struct kluis__audit_fields *f, json_t *extra, con
             m[n++] = (struct member){.key = k, .key_len = klen, .v = v};
         }
     }
-    qsort(m, n, sizeof(m[0]), member_cmp);
+    /* Insertion sort: a handful of members, nearly in order. */
+    for (size_t i = 1; i < n; i++) {
+        struct member x = m[i];
+        size_t j = i;
+        for (; j > 0 && member_cmp(&m[j - 1], &x) > 0; j--)
+            m[j] = m[j - 1];
+        m[j] = x;
+    }
     struct text t = {0};
     text_putc(&t, '{');
     for (size_t i = 0; i < n; i++) {
