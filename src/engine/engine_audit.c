@@ -23,6 +23,7 @@
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1148,38 +1149,217 @@ static bool says_seq(const char *body, size_t n, uint64_t seq)
     return false;
 }
 
-static int verify_cb(void *vctx, const struct kluis_audit_row *r)
+/* What verify_cb computes from an entry's body: its leaf hash and whether it says its seq. */
+struct entry_facts {
+    uint64_t seq;
+    uint8_t stored[32]; /* the leaf hash the store holds */
+    uint8_t leaf[32];   /* the body's (has_body) */
+    bool has_body, in_place;
+};
+
+static void entry_facts_of(const struct kluis_audit_row *r, struct entry_facts *x)
 {
-    struct verify_ctx *c = vctx;
+    x->seq = r->seq;
+    memcpy(x->stored, r->leaf, 32);
+    x->has_body = r->body != NULL;
+    if (x->has_body) {
+        kluis_merkle_leaf(r->body, r->body_len, x->leaf);
+        /* The entry must also say where it is: a body moved to another place is caught. */
+        x->in_place = says_seq(r->body, r->body_len, r->seq);
+    }
+}
+
+/* The checks of one entry, in log order; non-zero: stop reading. */
+static int verify_entry(struct verify_ctx *c, const struct entry_facts *x)
+{
     char msg[256];
-    if (r->seq != c->m.size) {
+    if (x->seq != c->m.size) {
         snprintf(msg, sizeof(msg),
-                 r->seq > c->m.size ? "entry %" PRIu64 " is missing"
+                 x->seq > c->m.size ? "entry %" PRIu64 " is missing"
                                     : "entry %" PRIu64 " is out of order or duplicated",
                  c->m.size);
         bad(c, c->m.size, msg);
         return 1;
     }
-    uint8_t leaf[32];
-    if (r->body) {
-        kluis_merkle_leaf(r->body, r->body_len, leaf);
-        if (memcmp(leaf, r->leaf, 32) != 0) {
+    if (x->has_body) {
+        if (memcmp(x->leaf, x->stored, 32) != 0) {
             snprintf(msg, sizeof(msg),
-                     "entry %" PRIu64 " was changed: its body no longer has its hash", r->seq);
-            bad(c, r->seq, msg);
+                     "entry %" PRIu64 " was changed: its body no longer has its hash", x->seq);
+            bad(c, x->seq, msg);
         }
-        /* The entry must also say where it is: a body moved to another place is caught. */
-        if (!says_seq(r->body, r->body_len, r->seq)) {
-            snprintf(msg, sizeof(msg), "entry %" PRIu64 " is not in its place", r->seq);
-            bad(c, r->seq, msg);
+        if (!x->in_place) {
+            snprintf(msg, sizeof(msg), "entry %" PRIu64 " is not in its place", x->seq);
+            bad(c, x->seq, msg);
         }
+        kluis_merkle_push(&c->m, x->leaf);
     } else {
-        memcpy(leaf, r->leaf, 32);
         c->r->pruned++;
+        kluis_merkle_push(&c->m, x->stored);
     }
-    kluis_merkle_push(&c->m, leaf);
     check_roots(c);
     return 0;
+}
+
+static int verify_cb(void *vctx, const struct kluis_audit_row *r)
+{
+    struct entry_facts x;
+    entry_facts_of(r, &x);
+    return verify_entry(vctx, &x);
+}
+
+/*
+ * A large log is verified by two threads: the caller reads it out of the store (SQLite) into
+ * chunks, and a second thread hashes and checks them (entry_facts_of and verify_entry, in log
+ * order), so that reading the store overlaps the hashing. The checks and their order are the
+ * same as with one thread; only the second thread touches the verify context until it is
+ * joined.
+ */
+#define PIPE_MIN   65536      /* entries below which one thread does it all */
+#define PIPE_BUFS  3          /* chunks in flight */
+#define PIPE_ROWS  4096       /* entries per chunk */
+#define PIPE_BYTES (1u << 20) /* body bytes per chunk (grown for a larger body) */
+
+struct pipe_row {
+    uint64_t seq;
+    uint8_t leaf[32];
+    size_t off, len;
+    bool has_body;
+};
+
+struct pipe_buf {
+    struct pipe_row *rows;
+    size_t n;
+    char *bytes;
+    size_t used, cap;
+    bool full, last;
+};
+
+struct pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct pipe_buf buf[PIPE_BUFS];
+    size_t head, tail; /* the reader fills buf[head], the checker takes buf[tail] */
+    bool stop;         /* the checker wants no more (a missing entry) */
+    bool oom;
+    struct verify_ctx *c;
+};
+
+static void *pipe_checker(void *arg)
+{
+    struct pipe *p = arg;
+    bool stop = false;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->buf[p->tail].full)
+            pthread_cond_wait(&p->cv, &p->mu);
+        struct pipe_buf *b = &p->buf[p->tail];
+        pthread_mutex_unlock(&p->mu);
+        for (size_t i = 0; i < b->n && !stop; i++) {
+            struct kluis_audit_row r = {.seq = b->rows[i].seq};
+            memcpy(r.leaf, b->rows[i].leaf, 32);
+            if (b->rows[i].has_body) {
+                r.body = b->bytes + b->rows[i].off;
+                r.body_len = b->rows[i].len;
+            }
+            stop = verify_cb(p->c, &r) != 0;
+        }
+        bool last = b->last;
+        pthread_mutex_lock(&p->mu);
+        p->stop = stop;
+        b->full = false;
+        b->n = 0;
+        b->used = 0;
+        p->tail = (p->tail + 1) % PIPE_BUFS;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (last)
+            return NULL;
+    }
+}
+
+/* Hands buf[head] to the checker and, unless it is the last, waits for the next to be free;
+ * returns whether the checker wants no more. */
+static bool pipe_hand_over(struct pipe *p, bool last)
+{
+    pthread_mutex_lock(&p->mu);
+    p->buf[p->head].last = last;
+    p->buf[p->head].full = true;
+    p->head = (p->head + 1) % PIPE_BUFS;
+    pthread_cond_broadcast(&p->cv);
+    while (!last && p->buf[p->head].full)
+        pthread_cond_wait(&p->cv, &p->mu);
+    bool stop = p->stop;
+    pthread_mutex_unlock(&p->mu);
+    return stop;
+}
+
+static int pipe_read_cb(void *ctx, const struct kluis_audit_row *r)
+{
+    struct pipe *p = ctx;
+    struct pipe_buf *b = &p->buf[p->head];
+    size_t len = r->body ? r->body_len : 0;
+    if (b->n == PIPE_ROWS || (b->n > 0 && b->used + len > b->cap)) {
+        if (pipe_hand_over(p, false))
+            return 1;
+        b = &p->buf[p->head];
+    }
+    if (len > b->cap) {
+        char *bytes = realloc(b->bytes, len);
+        if (!bytes) {
+            p->oom = true;
+            return 1;
+        }
+        b->bytes = bytes;
+        b->cap = len;
+    }
+    struct pipe_row *x = &b->rows[b->n++];
+    x->seq = r->seq;
+    memcpy(x->leaf, r->leaf, 32);
+    x->has_body = r->body != NULL;
+    x->off = b->used;
+    x->len = len;
+    if (len)
+        memcpy(b->bytes + b->used, r->body, len);
+    b->used += len;
+    return 0;
+}
+
+/* The log read by the caller, hashed and checked by a second thread; false when that thread or
+ * its buffers could not be had (then nothing was read: the caller does it on one thread). */
+static bool verify_piped(struct kluis_engine *e, struct verify_ctx *c, kluis_rc *out_rc,
+                         struct kluis_err *err)
+{
+    struct pipe *p = calloc(1, sizeof(*p));
+    bool ok = p != NULL;
+    for (size_t i = 0; ok && i < PIPE_BUFS; i++) {
+        p->buf[i].rows = malloc(PIPE_ROWS * sizeof(*p->buf[i].rows));
+        p->buf[i].bytes = malloc(PIPE_BYTES);
+        p->buf[i].cap = PIPE_BYTES;
+        ok = p->buf[i].rows && p->buf[i].bytes;
+    }
+    bool started = false;
+    if (ok) {
+        p->c = c;
+        pthread_mutex_init(&p->mu, NULL);
+        pthread_cond_init(&p->cv, NULL);
+        pthread_t t;
+        started = pthread_create(&t, NULL, pipe_checker, p) == 0;
+        if (started) {
+            *out_rc = e->be->audit_scan(e->obj, 0, UINT64_MAX >> 1, NULL, pipe_read_cb, p, err);
+            pipe_hand_over(p, true);
+            pthread_join(t, NULL);
+            if (*out_rc == KLUIS_OK && p->oom)
+                *out_rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+        }
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
+    }
+    for (size_t i = 0; p && i < PIPE_BUFS; i++) {
+        free(p->buf[i].rows);
+        free(p->buf[i].bytes);
+    }
+    free(p);
+    return started;
 }
 
 kluis_rc kluis_audit_verify(struct kluis_engine *e, const char *against, size_t against_len,
@@ -1214,7 +1394,8 @@ kluis_rc kluis_audit_verify(struct kluis_engine *e, const char *against, size_t 
     kluis_merkle_init(&c.m);
     if (rc == KLUIS_OK) {
         check_roots(&c); /* the empty log */
-        rc = e->be->audit_scan(e->obj, 0, UINT64_MAX >> 1, NULL, verify_cb, &c, err);
+        if (e->audit.range.size < PIPE_MIN || !verify_piped(e, &c, &rc, err))
+            rc = e->be->audit_scan(e->obj, 0, UINT64_MAX >> 1, NULL, verify_cb, &c, err);
     }
     if (rc == KLUIS_OK) {
         out->size = c.m.size;

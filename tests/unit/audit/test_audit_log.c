@@ -6,6 +6,9 @@
  * (strings with quotes, backslashes, control characters and UTF-8, nested objects, reals),
  * members that sort before, between and after the fixed ones, and C strings the direct writer
  * must leave to jansson.
+ *
+ * And kluis_audit_verify over a log large enough to be read and checked by two threads: the
+ * verdict and the entry it names are those of one thread.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,9 +16,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/engine_internal.h"
 
@@ -186,12 +191,132 @@ static void test_raw_detail(void **state)
     }
 }
 
+/* ---- Verify, read and checked by two threads (logs of 65536 entries or more) ---------------- */
+
+#define BIG_LOG 70000
+
+static char db_path[256], keys_path[300];
+static struct kluis_policy *policy;
+
+static void remove_store(void)
+{
+    const char *suffixes[] = {"", "-wal", "-shm", ".keys", ".keys-wal", ".keys-shm"};
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char p[320];
+        snprintf(p, sizeof(p), "%s%s", db_path, suffixes[i]);
+        unlink(p);
+    }
+}
+
+static struct kluis_engine *open_engine(void)
+{
+    struct kluis_engine *e = NULL;
+    assert_int_equal(kluis_engine_open(policy, db_path, keys_path, &e, NULL), KLUIS_OK);
+    kluis_engine_set_now(e, 1767225600);
+    return e;
+}
+
+static int big_setup(void **state)
+{
+    (void)state;
+    static const char yaml[] = "kluis: 1\n"
+                               "organisation:\n"
+                               "  name: Test B.V.\n"
+                               "  address: Teststraat 1, 1234 AB Amsterdam\n"
+                               "  country: NL\n"
+                               "  contact: {email: privacy@test.example}\n"
+                               "  dpo: {appointed: false, reason: {nl: n, en: e}}\n"
+                               "categories:\n"
+                               "  - id: mail\n"
+                               "    name: {nl: Mail, en: Mail}\n"
+                               "    role: processor\n"
+                               "    retention: 30d\n"
+                               "purposes:\n"
+                               "  - id: service\n"
+                               "    name: {nl: Dienst, en: Service}\n"
+                               "    role: processor\n"
+                               "    categories: [mail]\n";
+    if (kluis_policy_load_buffer(yaml, strlen(yaml), "test.yaml", NULL, &policy, NULL))
+        return -1;
+    snprintf(db_path, sizeof(db_path), "/tmp/kluis-audit-log-%d.db", (int)getpid());
+    snprintf(keys_path, sizeof(keys_path), "%s.keys", db_path);
+    remove_store();
+    struct kluis_engine *e = open_engine();
+    assert_int_equal(kluis_tenant_add(e, "acme", "NL", NULL), KLUIS_OK);
+    static struct kluis_audit_input in[1000];
+    static char subjects[1000][32];
+    for (int b = 0; b < BIG_LOG / 1000; b++) {
+        for (int i = 0; i < 1000; i++) {
+            snprintf(subjects[i], sizeof(subjects[i]), "s%d@x.example", (b * 1000 + i) % 97);
+            in[i] = (struct kluis_audit_input){.tenant = "acme",
+                                               .action = "mail.sent",
+                                               .subject = subjects[i],
+                                               .category = "mail",
+                                               .detail = "{\"n\":1}"};
+        }
+        assert_int_equal(kluis_audit_append(e, in, 1000, NULL), KLUIS_OK);
+    }
+    kluis_engine_close(e);
+    return 0;
+}
+
+static int big_teardown(void **state)
+{
+    (void)state;
+    remove_store();
+    kluis_policy_free(policy);
+    return 0;
+}
+
+static void store_exec(const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void verify(struct kluis_audit_report *r)
+{
+    struct kluis_engine *e = open_engine();
+    assert_int_equal(kluis_audit_verify(e, NULL, 0, r, NULL), KLUIS_OK);
+    kluis_engine_close(e);
+}
+
+/* The log verifies; a body changed in the middle, then an entry removed after it, are named. */
+static void test_verify_two_threads(void **state)
+{
+    (void)state;
+    struct kluis_audit_report r;
+    verify(&r);
+    assert_true(r.ok);
+    assert_int_equal(r.size, BIG_LOG + 1); /* and the tenant added */
+    assert_int_equal(r.checkpoints, BIG_LOG / 1000 + 1);
+
+    store_exec("UPDATE audit SET body = replace(body, '\"n\":1', '\"n\":2') WHERE seq = 40000");
+    verify(&r);
+    assert_false(r.ok);
+    assert_int_equal(r.first_bad, 40000);
+    assert_non_null(strstr(r.problem, "entry 40000 was changed"));
+
+    store_exec("DELETE FROM audit WHERE seq = 50001");
+    verify(&r);
+    assert_false(r.ok);
+    assert_int_equal(r.first_bad, 40000);
+    store_exec("UPDATE audit SET body = replace(body, '\"n\":2', '\"n\":1') WHERE seq = 40000");
+    verify(&r);
+    assert_false(r.ok);
+    assert_int_equal(r.first_bad, 50001);
+    assert_non_null(strstr(r.problem, "entry 50001 is missing"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixed_fields),
         cmocka_unit_test(test_extras),
         cmocka_unit_test(test_raw_detail),
+        cmocka_unit_test_setup_teardown(test_verify_two_threads, big_setup, big_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
