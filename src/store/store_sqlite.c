@@ -59,7 +59,7 @@
 #define ROW_BITS             32
 #define NONCE_LEN            12
 #define TAG_LEN              16
-#define WAL_CHECKPOINT_PAGES 16384 /* see sq_open */
+#define WAL_CHECKPOINT_PAGES 32768 /* see sq_open */
 
 struct count_delta {
     int64_t bucket;
@@ -642,7 +642,7 @@ static kluis_rc sq_open(void *obj, const char *location, const struct kluis_keyr
      * pages instead of SQLite's default 1000: a batch of records dirties an index page per
      * record or so, the same pages batch after batch, and each checkpoint writes every one of
      * them again and syncs the file. Durability is the WAL's, synced at every commit, and does
-     * not change; the WAL file grows to about that size (64 MiB) and stays. */
+     * not change; the WAL file grows to about that size (128 MiB) and stays. */
     if (rc == KLUIS_OK) {
         char sql[64];
         snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%d", WAL_CHECKPOINT_PAGES);
