@@ -535,14 +535,15 @@ static bool detail_is_canonical(const char *s)
     }
 }
 
-static char *detail_canonical(const char *detail, bool *out_oom)
+/* NULL with *out_oom false: not an object. The text itself when canonical (not to be freed:
+ * *out_copy false), else a malloc'd canonical copy. */
+static char *detail_canonical(const char *detail, bool *out_oom, bool *out_copy)
 {
     *out_oom = false;
-    if (detail_is_canonical(detail)) {
-        char *d = strdup(detail);
-        *out_oom = d == NULL;
-        return d;
-    }
+    *out_copy = false;
+    if (detail_is_canonical(detail))
+        return (char *)detail;
+    *out_copy = true;
     json_error_t je;
     json_t *d = json_loads(detail, JSON_REJECT_DUPLICATES, &je);
     if (!json_is_object(d)) {
@@ -615,10 +616,9 @@ static kluis_rc audit_entry(struct kluis_engine *e, const char *action, const ch
     r->body_len = body_len;
     r->at = e->now;
     kluis_merkle_leaf(body, r->body_len, r->leaf);
-    if (tenant)
-        snprintf(a->tenants[a->n], sizeof(a->tenants[0]), "%s", tenant);
-    else
-        a->tenants[a->n][0] = '\0';
+    size_t tl = tenant ? strnlen(tenant, KLUIS_TENANT_MAX) : 0;
+    memcpy(a->tenants[a->n], tenant ? tenant : "", tl);
+    a->tenants[a->n][tl] = '\0';
     a->n++;
     return KLUIS_OK;
 }
@@ -793,9 +793,10 @@ static kluis_rc append_body(struct kluis_engine *e, void *vctx, struct kluis_err
                 seen[n_seen++] = in->tenant;
         }
         char *detail = NULL;
+        bool copy = false;
         if (in->detail) {
             bool oom = false;
-            if (!(detail = detail_canonical(in->detail, &oom))) {
+            if (!(detail = detail_canonical(in->detail, &oom, &copy))) {
                 rc = oom ? kluis_err_set(err, KLUIS_ENOMEM, "out of memory")
                          : kluis_err_set(err, KLUIS_EPARSE,
                                          "entry %zu: detail must be a JSON object", i);
@@ -807,7 +808,8 @@ static kluis_rc append_body(struct kluis_engine *e, void *vctx, struct kluis_err
             kluis__subject(e, in->tenant, in->subject, &ref);
         rc = audit_entry(e, in->action, in->tenant, in->subject ? &ref : NULL, in->category, 0,
                          NULL, detail ? "detail" : NULL, detail, "ok", err);
-        free(detail);
+        if (copy)
+            free(detail);
     }
     free(st);
     return rc;
