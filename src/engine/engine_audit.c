@@ -19,8 +19,11 @@
  */
 #include "engine/engine_internal.h"
 
+#include "crypto/crypto_internal.h"
+
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,9 +159,409 @@ void kluis__audit_discard(struct kluis_engine *e)
     a->n = 0;
 }
 
-kluis_rc kluis__audit(struct kluis_engine *e, const char *action, const char *tenant,
-                      const struct kluis_subject_ref *subject, const char *category,
-                      uint64_t record, json_t *extra, const char *result, struct kluis_err *err)
+/* HMAC(secret, tenant || 0 || reference), as kluis__engine_subject, with the thread's kept HMAC
+ * context (which stays keyed with the secret across a batch) instead of a one-shot HMAC. */
+void kluis__subject(const struct kluis_engine *e, const char *tenant, const char *ref,
+                    struct kluis_subject_ref *out)
+{
+    kluis__hmac2(e->secret, sizeof(e->secret), tenant, strlen(tenant) + 1, ref, strlen(ref),
+                 out->hash);
+}
+
+/* ---- Entry bodies ------------------------------------------------------------------------------
+ *
+ * A body is compact JSON with its keys sorted (strcmp order), exactly what jansson's
+ * json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes for the same object: the bytes are hashed into
+ * the log, so they must not depend on how they were made. They are written straight into a
+ * buffer (an entry is appended per record written, so building a jansson object and dumping it
+ * would cost more than hashing it); whatever the direct writer does not know how to spell the way
+ * jansson does (a C string that is not printable ASCII) is made with jansson, the reference. The
+ * unit test tests/unit/audit/test_audit_log.c compares both on many generated entries.
+ */
+
+/* A growing text; failed (NULL data) after an allocation failure. */
+struct text {
+    char *p;
+    size_t len, cap;
+    bool oom;
+};
+
+static bool text_room(struct text *t, size_t n)
+{
+    if (t->oom)
+        return false;
+    if (t->len + n + 1 <= t->cap)
+        return true;
+    size_t cap = t->cap ? t->cap : 384;
+    while (cap < t->len + n + 1)
+        cap *= 2;
+    char *p = realloc(t->p, cap);
+    if (!p) {
+        t->oom = true;
+        return false;
+    }
+    t->p = p;
+    t->cap = cap;
+    return true;
+}
+
+static void text_put(struct text *t, const void *s, size_t n)
+{
+    if (!text_room(t, n))
+        return;
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+static void text_putc(struct text *t, char c)
+{
+    text_put(t, &c, 1);
+}
+
+/* A JSON string as jansson writes it (no JSON_ENSURE_ASCII, no JSON_ESCAPE_SLASH): '"', '\\'
+ * and control characters escaped, everything else (UTF-8 included) as it is. */
+static void text_json_string(struct text *t, const char *s, size_t n)
+{
+    text_putc(t, '"');
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        text_put(t, s + run, i - run);
+        run = i + 1;
+        char esc[8];
+        const char *x = esc;
+        switch (c) {
+        case '"':
+            x = "\\\"";
+            break;
+        case '\\':
+            x = "\\\\";
+            break;
+        case '\b':
+            x = "\\b";
+            break;
+        case '\f':
+            x = "\\f";
+            break;
+        case '\n':
+            x = "\\n";
+            break;
+        case '\r':
+            x = "\\r";
+            break;
+        case '\t':
+            x = "\\t";
+            break;
+        default:
+            snprintf(esc, sizeof(esc), "\\u%04X", c);
+            break;
+        }
+        text_put(t, x, strlen(x));
+    }
+    text_put(t, s + run, n - run);
+    text_putc(t, '"');
+}
+
+/* Printable ASCII: what the direct writer takes from a C string (jansson would refuse invalid
+ * UTF-8 where this writer could not tell). */
+static bool plain_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+            return false;
+    return true;
+}
+
+struct member {
+    const char *key;
+    size_t key_len;
+    const char *s; /* a C string (plain ASCII), or canonical JSON text when raw */
+    bool raw;
+    bool is_int;
+    int64_t i;
+    json_t *v; /* a value of extra */
+};
+
+static int member_cmp(const void *a, const void *b)
+{
+    const struct member *x = a, *y = b;
+    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+    int c = memcmp(x->key, y->key, n);
+    return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+}
+
+static void text_member_value(struct text *t, const struct member *m)
+{
+    char num[32];
+    if (m->is_int && m->i >= 0) {
+        size_t k = sizeof(num);
+        uint64_t v = (uint64_t)m->i;
+        do {
+            num[--k] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        text_put(t, num + k, sizeof(num) - k);
+    } else if (m->is_int) {
+        int k = snprintf(num, sizeof(num), "%" PRId64, m->i);
+        text_put(t, num, (size_t)k);
+    } else if (m->s && m->raw) {
+        text_put(t, m->s, strlen(m->s));
+    } else if (m->s) {
+        text_json_string(t, m->s, strlen(m->s));
+    } else if (json_is_string(m->v)) {
+        text_json_string(t, json_string_value(m->v), json_string_length(m->v));
+    } else if (json_is_integer(m->v)) {
+        int k = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(m->v));
+        text_put(t, num, (size_t)k);
+    } else {
+        /* Objects, arrays, reals, literals: jansson's own spelling (compact output does not
+         * depend on where a value sits). */
+        char *d = json_dumps(m->v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        if (!d) {
+            t->oom = true;
+            return;
+        }
+        text_put(t, d, strlen(d));
+        free(d);
+    }
+}
+
+#define MEMBERS_MAX 48
+
+/* The body written directly; NULL when it must be made with jansson (or out of memory: then
+ * jansson fails too). */
+static char *body_direct(const struct kluis__audit_fields *f, json_t *extra, const char *raw_key,
+                         const char *raw_json, size_t *out_len)
+{
+    const char *fixed_s[] = {f->action, f->actor,   f->at,    f->category,
+                             f->result, f->subject, f->tenant};
+    for (size_t i = 0; i < sizeof(fixed_s) / sizeof(fixed_s[0]); i++)
+        if (fixed_s[i] && !plain_ascii(fixed_s[i]))
+            return NULL;
+    struct member m[MEMBERS_MAX];
+    size_t n = 0;
+#define FIXED(k, str) m[n++] = (struct member){.key = k, .key_len = sizeof(k) - 1, .s = (str)}
+    /* In key order already, so that the sort below only places the action's own members. */
+    FIXED("action", f->action);
+    FIXED("actor", f->actor);
+    FIXED("at", f->at);
+    if (f->category)
+        FIXED("category", f->category);
+    if (f->record)
+        m[n++] =
+            (struct member){.key = "record", .key_len = 6, .is_int = true, .i = (int64_t)f->record};
+    FIXED("result", f->result);
+    m[n++] = (struct member){.key = "seq", .key_len = 3, .is_int = true, .i = (int64_t)f->seq};
+    if (f->subject)
+        FIXED("subject", f->subject);
+    if (f->tenant)
+        FIXED("tenant", f->tenant);
+#undef FIXED
+    if (raw_key) {
+        if (!raw_json)
+            return NULL;
+        m[n++] =
+            (struct member){.key = raw_key, .key_len = strlen(raw_key), .s = raw_json, .raw = true};
+    }
+    if (extra) {
+        const char *k;
+        size_t klen;
+        json_t *v;
+        json_object_keylen_foreach(extra, k, klen, v)
+        {
+            /* What the entry sets itself wins, as json_object_set_new would have it. */
+            bool shadowed = false;
+            for (size_t i = 0; i < n && !shadowed; i++)
+                shadowed = m[i].key_len == klen && memcmp(m[i].key, k, klen) == 0;
+            if (shadowed)
+                return NULL; /* rare enough to leave to jansson */
+            if (n == MEMBERS_MAX)
+                return NULL;
+            m[n++] = (struct member){.key = k, .key_len = klen, .v = v};
+        }
+    }
+    /* Insertion sort: a handful of members, nearly in order. */
+    for (size_t i = 1; i < n; i++) {
+        struct member x = m[i];
+        size_t j = i;
+        for (; j > 0 && member_cmp(&m[j - 1], &x) > 0; j--)
+            m[j] = m[j - 1];
+        m[j] = x;
+    }
+    struct text t = {0};
+    text_putc(&t, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            text_putc(&t, ',');
+        text_json_string(&t, m[i].key, m[i].key_len);
+        text_putc(&t, ':');
+        text_member_value(&t, &m[i]);
+    }
+    text_putc(&t, '}');
+    if (t.oom) {
+        free(t.p);
+        return NULL;
+    }
+    *out_len = t.len;
+    return t.p;
+}
+
+/* The body made with jansson (the reference); raw_json is parsed. */
+static char *body_jansson(const struct kluis__audit_fields *f, json_t *extra, const char *raw_key,
+                          const char *raw_json, size_t *out_len)
+{
+    json_t *o = extra ? json_deep_copy(extra) : json_object();
+    if (!o)
+        return NULL;
+    if (raw_key) {
+        json_t *d = raw_json ? json_loads(raw_json, 0, NULL) : NULL;
+        json_object_set_new(o, raw_key, d);
+    }
+    json_object_set_new(o, "seq", json_integer((json_int_t)f->seq));
+    json_object_set_new(o, "at", json_string(f->at));
+    json_object_set_new(o, "actor", json_string(f->actor));
+    json_object_set_new(o, "action", json_string(f->action));
+    json_object_set_new(o, "result", json_string(f->result));
+    if (f->tenant)
+        json_object_set_new(o, "tenant", json_string(f->tenant));
+    if (f->category)
+        json_object_set_new(o, "category", json_string(f->category));
+    if (f->record)
+        json_object_set_new(o, "record", json_integer((json_int_t)f->record));
+    if (f->subject)
+        json_object_set_new(o, "subject", json_string(f->subject));
+    char *body = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    if (body)
+        *out_len = strlen(body);
+    return body;
+}
+
+char *kluis__audit_body(const struct kluis__audit_fields *f, json_t *extra, const char *raw_key,
+                        const char *raw_json, bool reference, size_t *out_len)
+{
+    char *body = reference ? NULL : body_direct(f, extra, raw_key, raw_json, out_len);
+    return body ? body : body_jansson(f, extra, raw_key, raw_json, out_len);
+}
+
+/*
+ * An application's detail object in the form the body holds it (compact, keys sorted): the text
+ * itself when it is so already — a flat object of printable-ASCII strings and plain integers,
+ * keys in increasing order (so no duplicates) — else parsed and written again by jansson.
+ * NULL when it is not a JSON object (or out of memory: *out_oom).
+ */
+static bool canon_string(const char **p, const char **out, size_t *out_len)
+{
+    const char *s = *p;
+    if (*s++ != '"')
+        return false;
+    const char *start = s;
+    while ((unsigned char)*s >= 0x20 && (unsigned char)*s <= 0x7e && *s != '"' && *s != '\\')
+        s++;
+    if (*s != '"')
+        return false;
+    *out = start;
+    *out_len = (size_t)(s - start);
+    *p = s + 1;
+    return true;
+}
+
+static bool canon_scalar(const char **p)
+{
+    const char *s = *p, *x;
+    size_t n;
+    if (*s == '"') {
+        if (!canon_string(p, &x, &n))
+            return false;
+        return true;
+    }
+    static const char *const lit[] = {"true", "false", "null"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t l = strlen(lit[i]);
+        if (strncmp(s, lit[i], l) == 0) {
+            *p = s + l;
+            return true;
+        }
+    }
+    if (*s == '-')
+        s++;
+    if (*s == '0') {
+        s++;
+    } else if (*s >= '1' && *s <= '9') {
+        int digits = 0;
+        while (*s >= '0' && *s <= '9' && digits < 19) {
+            s++;
+            digits++;
+        }
+        if (digits > 18)
+            return false; /* may not fit jansson's integer: let it decide */
+    } else {
+        return false;
+    }
+    if (*s != ',' && *s != '}')
+        return false;
+    *p = s;
+    return true;
+}
+
+static bool detail_is_canonical(const char *s)
+{
+    if (*s++ != '{')
+        return false;
+    if (*s == '}')
+        return s[1] == '\0';
+    const char *prev = NULL;
+    size_t prev_len = 0;
+    for (;;) {
+        const char *k;
+        size_t kl;
+        if (!canon_string(&s, &k, &kl) || *s++ != ':' || !canon_scalar(&s))
+            return false;
+        if (prev) {
+            size_t m = prev_len < kl ? prev_len : kl;
+            int c = memcmp(prev, k, m);
+            if (c > 0 || (c == 0 && prev_len >= kl))
+                return false;
+        }
+        prev = k;
+        prev_len = kl;
+        if (*s == '}')
+            return s[1] == '\0';
+        if (*s++ != ',')
+            return false;
+    }
+}
+
+/* NULL with *out_oom false: not an object. The text itself when canonical (not to be freed:
+ * *out_copy false), else a malloc'd canonical copy. */
+static char *detail_canonical(const char *detail, bool *out_oom, bool *out_copy)
+{
+    *out_oom = false;
+    *out_copy = false;
+    if (detail_is_canonical(detail))
+        return (char *)detail;
+    *out_copy = true;
+    json_error_t je;
+    json_t *d = json_loads(detail, JSON_REJECT_DUPLICATES, &je);
+    if (!json_is_object(d)) {
+        json_decref(d);
+        return NULL;
+    }
+    char *text = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(d);
+    *out_oom = text == NULL;
+    return text;
+}
+
+/* The entry of the open transaction: raw_key/raw_json (may be NULL) is a member whose value is
+ * canonical JSON text already (an application's detail). */
+static kluis_rc audit_entry(struct kluis_engine *e, const char *action, const char *tenant,
+                            const struct kluis_subject_ref *subject, const char *category,
+                            uint64_t record, json_t *extra, const char *raw_key,
+                            const char *raw_json, const char *result, struct kluis_err *err)
 {
     struct kluis__audit *a = &e->audit;
     kluis_rc rc = audit_ready_to_sign(e, err);
@@ -166,30 +569,31 @@ kluis_rc kluis__audit(struct kluis_engine *e, const char *action, const char *te
         json_decref(extra);
         return rc;
     }
-    json_t *o = extra ? extra : json_object();
-    char when[32];
-    uint64_t seq = a->range.size + a->n;
-    json_object_set_new(o, "seq", json_integer((json_int_t)seq));
-    json_object_set_new(o, "at", json_string(kluis_time_format(e->now, when, sizeof(when))));
-    json_object_set_new(o, "actor", json_string(e->actor[0] ? e->actor : "kluis"));
-    json_object_set_new(o, "action", json_string(action));
-    json_object_set_new(o, "result", json_string(result ? result : "ok"));
-    if (tenant)
-        json_object_set_new(o, "tenant", json_string(tenant));
-    if (category)
-        json_object_set_new(o, "category", json_string(category));
-    if (record)
-        json_object_set_new(o, "record", json_integer((json_int_t)record));
+    if (a->when_at != e->now || !a->when[0]) {
+        kluis_time_format(e->now, a->when, sizeof(a->when));
+        a->when_at = e->now;
+    }
+    struct kluis__audit_fields f = {
+        .seq = a->range.size + a->n,
+        .at = a->when,
+        .actor = e->actor[0] ? e->actor : "kluis",
+        .action = action,
+        .result = result ? result : "ok",
+        .tenant = tenant,
+        .category = category,
+        .record = record,
+    };
+    char pseudonym[33];
     if (subject && tenant) {
-        char pseudonym[33];
         if ((rc = kluis_keys_pseudonym(e->keys, tenant, subject, pseudonym, err))) {
-            json_decref(o);
+            json_decref(extra);
             return rc;
         }
-        json_object_set_new(o, "subject", json_string(pseudonym));
+        f.subject = pseudonym;
     }
-    char *body = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(o);
+    size_t body_len = 0;
+    char *body = kluis__audit_body(&f, extra, raw_key, raw_json, false, &body_len);
+    json_decref(extra);
     if (!body)
         return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
     if (a->n == a->cap) {
@@ -207,17 +611,33 @@ kluis_rc kluis__audit(struct kluis_engine *e, const char *action, const char *te
     }
     struct kluis_audit_row *r = &a->pending[a->n];
     memset(r, 0, sizeof(*r));
-    r->seq = seq;
+    r->seq = f.seq;
     r->body = body;
-    r->body_len = strlen(body);
+    r->body_len = body_len;
     r->at = e->now;
     kluis_merkle_leaf(body, r->body_len, r->leaf);
-    if (tenant)
-        snprintf(a->tenants[a->n], sizeof(a->tenants[0]), "%s", tenant);
-    else
-        a->tenants[a->n][0] = '\0';
+    size_t tl = tenant ? strnlen(tenant, KLUIS_TENANT_MAX) : 0;
+    memcpy(a->tenants[a->n], tenant ? tenant : "", tl);
+    a->tenants[a->n][tl] = '\0';
     a->n++;
     return KLUIS_OK;
+}
+
+kluis_rc kluis__audit(struct kluis_engine *e, const char *action, const char *tenant,
+                      const struct kluis_subject_ref *subject, const char *category,
+                      uint64_t record, json_t *extra, const char *result, struct kluis_err *err)
+{
+    return audit_entry(e, action, tenant, subject, category, record, extra, NULL, NULL, result,
+                       err);
+}
+
+kluis_rc kluis__audit_raw(struct kluis_engine *e, const char *action, const char *tenant,
+                          const struct kluis_subject_ref *subject, const char *category,
+                          uint64_t record, const char *raw_key, const char *raw_json,
+                          const char *result, struct kluis_err *err)
+{
+    return audit_entry(e, action, tenant, subject, category, record, NULL, raw_key, raw_json,
+                       result, err);
 }
 
 /* Signs a checkpoint of the tree m; *out_note is malloc'd. */
@@ -334,13 +754,16 @@ struct append_ctx {
     size_t n;
 };
 
+/* The tenants an append has found already (most calls name a few tenants many times). */
+#define TENANTS_SEEN 16
+
 static kluis_rc append_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
 {
     struct append_ctx *c = vctx;
     kluis_rc rc = KLUIS_OK;
-    struct kluis__tenant_state *st = malloc(sizeof(*st));
-    if (!st)
-        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    struct kluis__tenant_state *st = NULL;
+    const char *seen[TENANTS_SEEN];
+    size_t n_seen = 0;
     for (size_t i = 0; i < c->n && rc == KLUIS_OK; i++) {
         const struct kluis_audit_input *in = &c->in[i];
         if (!in->tenant || !in->action || !action_valid(in->action)) {
@@ -355,27 +778,38 @@ static kluis_rc append_body(struct kluis_engine *e, void *vctx, struct kluis_err
                                in->category);
             break;
         }
-        /* The tenant must exist (looked up once per run of entries of one tenant). */
-        if ((i == 0 || strcmp(in->tenant, c->in[i - 1].tenant) != 0) &&
-            (rc = kluis__engine_tenant(e, in->tenant, st, err)))
-            break;
-        json_t *extra = json_object();
-        if (in->detail) {
-            json_error_t je;
-            json_t *d = json_loads(in->detail, JSON_REJECT_DUPLICATES, &je);
-            if (!json_is_object(d)) {
-                json_decref(d);
-                json_decref(extra);
-                rc = kluis_err_set(err, KLUIS_EPARSE, "entry %zu: detail must be a JSON object", i);
+        /* The tenant must exist (looked up once per call and tenant). */
+        bool known = false;
+        for (size_t k = 0; k < n_seen && !known; k++)
+            known = strcmp(seen[k], in->tenant) == 0;
+        if (!known) {
+            if (!st && !(st = malloc(sizeof(*st)))) {
+                rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
                 break;
             }
-            json_object_set_new(extra, "detail", d);
+            if ((rc = kluis__engine_tenant(e, in->tenant, st, err)))
+                break;
+            if (n_seen < TENANTS_SEEN)
+                seen[n_seen++] = in->tenant;
+        }
+        char *detail = NULL;
+        bool copy = false;
+        if (in->detail) {
+            bool oom = false;
+            if (!(detail = detail_canonical(in->detail, &oom, &copy))) {
+                rc = oom ? kluis_err_set(err, KLUIS_ENOMEM, "out of memory")
+                         : kluis_err_set(err, KLUIS_EPARSE,
+                                         "entry %zu: detail must be a JSON object", i);
+                break;
+            }
         }
         struct kluis_subject_ref ref;
         if (in->subject)
-            kluis__engine_subject(e, in->tenant, in->subject, &ref);
-        rc = kluis__audit(e, in->action, in->tenant, in->subject ? &ref : NULL, in->category, 0,
-                          extra, "ok", err);
+            kluis__subject(e, in->tenant, in->subject, &ref);
+        rc = audit_entry(e, in->action, in->tenant, in->subject ? &ref : NULL, in->category, 0,
+                         NULL, detail ? "detail" : NULL, detail, "ok", err);
+        if (copy)
+            free(detail);
     }
     free(st);
     return rc;
@@ -694,42 +1128,240 @@ static void check_roots(struct verify_ctx *c)
     }
 }
 
-static int verify_cb(void *vctx, const struct kluis_audit_row *r)
+/* Whether body holds the member "seq":<seq> (followed by ',' or '}'). */
+static bool says_seq(const char *body, size_t n, uint64_t seq)
 {
-    struct verify_ctx *c = vctx;
+    char pat[32] = "\"seq\":", digits[24];
+    size_t nd = 0;
+    do {
+        digits[nd++] = (char)('0' + seq % 10);
+        seq /= 10;
+    } while (seq);
+    size_t pl = 6;
+    while (nd)
+        pat[pl++] = digits[--nd];
+    for (const char *at = body, *end = body + n; at < end;) {
+        const char *hit = memmem(at, (size_t)(end - at), pat, pl);
+        if (!hit || hit + pl >= end)
+            return false;
+        if (hit[pl] == ',' || hit[pl] == '}')
+            return true;
+        at = hit + 1;
+    }
+    return false;
+}
+
+/* What verify_cb computes from an entry's body: its leaf hash and whether it says its seq. */
+struct entry_facts {
+    uint64_t seq;
+    uint8_t stored[32]; /* the leaf hash the store holds */
+    uint8_t leaf[32];   /* the body's (has_body) */
+    bool has_body, in_place;
+};
+
+static void entry_facts_of(const struct kluis_audit_row *r, struct entry_facts *x)
+{
+    x->seq = r->seq;
+    memcpy(x->stored, r->leaf, 32);
+    x->has_body = r->body != NULL;
+    if (x->has_body) {
+        kluis_merkle_leaf(r->body, r->body_len, x->leaf);
+        /* The entry must also say where it is: a body moved to another place is caught. */
+        x->in_place = says_seq(r->body, r->body_len, r->seq);
+    }
+}
+
+/* The checks of one entry, in log order; non-zero: stop reading. */
+static int verify_entry(struct verify_ctx *c, const struct entry_facts *x)
+{
     char msg[256];
-    if (r->seq != c->m.size) {
+    if (x->seq != c->m.size) {
         snprintf(msg, sizeof(msg),
-                 r->seq > c->m.size ? "entry %" PRIu64 " is missing"
+                 x->seq > c->m.size ? "entry %" PRIu64 " is missing"
                                     : "entry %" PRIu64 " is out of order or duplicated",
                  c->m.size);
         bad(c, c->m.size, msg);
         return 1;
     }
-    uint8_t leaf[32];
-    if (r->body) {
-        kluis_merkle_leaf(r->body, r->body_len, leaf);
-        if (memcmp(leaf, r->leaf, 32) != 0) {
+    if (x->has_body) {
+        if (memcmp(x->leaf, x->stored, 32) != 0) {
             snprintf(msg, sizeof(msg),
-                     "entry %" PRIu64 " was changed: its body no longer has its hash", r->seq);
-            bad(c, r->seq, msg);
+                     "entry %" PRIu64 " was changed: its body no longer has its hash", x->seq);
+            bad(c, x->seq, msg);
         }
-        /* The entry must also say where it is: a body moved to another place is caught. */
-        char n1[40], n2[40];
-        int l1 = snprintf(n1, sizeof(n1), "\"seq\":%" PRIu64 "}", r->seq);
-        int l2 = snprintf(n2, sizeof(n2), "\"seq\":%" PRIu64 ",", r->seq);
-        if (!memmem(r->body, r->body_len, n1, (size_t)l1) &&
-            !memmem(r->body, r->body_len, n2, (size_t)l2)) {
-            snprintf(msg, sizeof(msg), "entry %" PRIu64 " is not in its place", r->seq);
-            bad(c, r->seq, msg);
+        if (!x->in_place) {
+            snprintf(msg, sizeof(msg), "entry %" PRIu64 " is not in its place", x->seq);
+            bad(c, x->seq, msg);
         }
+        kluis_merkle_push(&c->m, x->leaf);
     } else {
-        memcpy(leaf, r->leaf, 32);
         c->r->pruned++;
+        kluis_merkle_push(&c->m, x->stored);
     }
-    kluis_merkle_push(&c->m, leaf);
     check_roots(c);
     return 0;
+}
+
+static int verify_cb(void *vctx, const struct kluis_audit_row *r)
+{
+    struct entry_facts x;
+    entry_facts_of(r, &x);
+    return verify_entry(vctx, &x);
+}
+
+/*
+ * A large log is verified by two threads: the caller reads it out of the store (SQLite) into
+ * chunks, and a second thread hashes and checks them (entry_facts_of and verify_entry, in log
+ * order), so that reading the store overlaps the hashing. The checks and their order are the
+ * same as with one thread; only the second thread touches the verify context until it is
+ * joined.
+ */
+#define PIPE_MIN   65536      /* entries below which one thread does it all */
+#define PIPE_BUFS  3          /* chunks in flight */
+#define PIPE_ROWS  4096       /* entries per chunk */
+#define PIPE_BYTES (1u << 20) /* body bytes per chunk (grown for a larger body) */
+
+struct pipe_row {
+    uint64_t seq;
+    uint8_t leaf[32];
+    size_t off, len;
+    bool has_body;
+};
+
+struct pipe_buf {
+    struct pipe_row *rows;
+    size_t n;
+    char *bytes;
+    size_t used, cap;
+    bool full, last;
+};
+
+struct pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct pipe_buf buf[PIPE_BUFS];
+    size_t head, tail; /* the reader fills buf[head], the checker takes buf[tail] */
+    bool stop;         /* the checker wants no more (a missing entry) */
+    bool oom;
+    struct verify_ctx *c;
+};
+
+static void *pipe_checker(void *arg)
+{
+    struct pipe *p = arg;
+    bool stop = false;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->buf[p->tail].full)
+            pthread_cond_wait(&p->cv, &p->mu);
+        struct pipe_buf *b = &p->buf[p->tail];
+        pthread_mutex_unlock(&p->mu);
+        for (size_t i = 0; i < b->n && !stop; i++) {
+            struct kluis_audit_row r = {.seq = b->rows[i].seq};
+            memcpy(r.leaf, b->rows[i].leaf, 32);
+            if (b->rows[i].has_body) {
+                r.body = b->bytes + b->rows[i].off;
+                r.body_len = b->rows[i].len;
+            }
+            stop = verify_cb(p->c, &r) != 0;
+        }
+        bool last = b->last;
+        pthread_mutex_lock(&p->mu);
+        p->stop = stop;
+        b->full = false;
+        b->n = 0;
+        b->used = 0;
+        p->tail = (p->tail + 1) % PIPE_BUFS;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (last)
+            return NULL;
+    }
+}
+
+/* Hands buf[head] to the checker and, unless it is the last, waits for the next to be free;
+ * returns whether the checker wants no more. */
+static bool pipe_hand_over(struct pipe *p, bool last)
+{
+    pthread_mutex_lock(&p->mu);
+    p->buf[p->head].last = last;
+    p->buf[p->head].full = true;
+    p->head = (p->head + 1) % PIPE_BUFS;
+    pthread_cond_broadcast(&p->cv);
+    while (!last && p->buf[p->head].full)
+        pthread_cond_wait(&p->cv, &p->mu);
+    bool stop = p->stop;
+    pthread_mutex_unlock(&p->mu);
+    return stop;
+}
+
+static int pipe_read_cb(void *ctx, const struct kluis_audit_row *r)
+{
+    struct pipe *p = ctx;
+    struct pipe_buf *b = &p->buf[p->head];
+    size_t len = r->body ? r->body_len : 0;
+    if (b->n == PIPE_ROWS || (b->n > 0 && b->used + len > b->cap)) {
+        if (pipe_hand_over(p, false))
+            return 1;
+        b = &p->buf[p->head];
+    }
+    if (len > b->cap) {
+        char *bytes = realloc(b->bytes, len);
+        if (!bytes) {
+            p->oom = true;
+            return 1;
+        }
+        b->bytes = bytes;
+        b->cap = len;
+    }
+    struct pipe_row *x = &b->rows[b->n++];
+    x->seq = r->seq;
+    memcpy(x->leaf, r->leaf, 32);
+    x->has_body = r->body != NULL;
+    x->off = b->used;
+    x->len = len;
+    if (len)
+        memcpy(b->bytes + b->used, r->body, len);
+    b->used += len;
+    return 0;
+}
+
+/* The log read by the caller, hashed and checked by a second thread; false when that thread or
+ * its buffers could not be had (then nothing was read: the caller does it on one thread). */
+static bool verify_piped(struct kluis_engine *e, struct verify_ctx *c, kluis_rc *out_rc,
+                         struct kluis_err *err)
+{
+    struct pipe *p = calloc(1, sizeof(*p));
+    bool ok = p != NULL;
+    for (size_t i = 0; ok && i < PIPE_BUFS; i++) {
+        p->buf[i].rows = malloc(PIPE_ROWS * sizeof(*p->buf[i].rows));
+        p->buf[i].bytes = malloc(PIPE_BYTES);
+        p->buf[i].cap = PIPE_BYTES;
+        ok = p->buf[i].rows && p->buf[i].bytes;
+    }
+    bool started = false;
+    if (ok) {
+        p->c = c;
+        pthread_mutex_init(&p->mu, NULL);
+        pthread_cond_init(&p->cv, NULL);
+        pthread_t t;
+        started = pthread_create(&t, NULL, pipe_checker, p) == 0;
+        if (started) {
+            *out_rc = e->be->audit_scan(e->obj, 0, UINT64_MAX >> 1, NULL, pipe_read_cb, p, err);
+            pipe_hand_over(p, true);
+            pthread_join(t, NULL);
+            if (*out_rc == KLUIS_OK && p->oom)
+                *out_rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+        }
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
+    }
+    for (size_t i = 0; p && i < PIPE_BUFS; i++) {
+        free(p->buf[i].rows);
+        free(p->buf[i].bytes);
+    }
+    free(p);
+    return started;
 }
 
 kluis_rc kluis_audit_verify(struct kluis_engine *e, const char *against, size_t against_len,
@@ -764,7 +1396,8 @@ kluis_rc kluis_audit_verify(struct kluis_engine *e, const char *against, size_t 
     kluis_merkle_init(&c.m);
     if (rc == KLUIS_OK) {
         check_roots(&c); /* the empty log */
-        rc = e->be->audit_scan(e->obj, 0, UINT64_MAX >> 1, NULL, verify_cb, &c, err);
+        if (e->audit.range.size < PIPE_MIN || !verify_piped(e, &c, &rc, err))
+            rc = e->be->audit_scan(e->obj, 0, UINT64_MAX >> 1, NULL, verify_cb, &c, err);
     }
     if (rc == KLUIS_OK) {
         out->size = c.m.size;

@@ -22,6 +22,8 @@ struct kluis__audit {
     size_t n, cap;
     struct kluis_note_signer signer;
     char origin[128];
+    char when[32]; /* the engine's clock as entries spell it, for when_at */
+    int64_t when_at;
 };
 
 struct kluis_engine {
@@ -75,6 +77,29 @@ kluis_rc kluis__engine_reapply_erasures(struct kluis_engine *e, struct kluis_err
 kluis_rc kluis__audit(struct kluis_engine *e, const char *action, const char *tenant,
                       const struct kluis_subject_ref *subject, const char *category,
                       uint64_t record, json_t *extra, const char *result, struct kluis_err *err);
+/* The same with one member given as canonical JSON text (raw_key NULL: none), no jansson. */
+kluis_rc kluis__audit_raw(struct kluis_engine *e, const char *action, const char *tenant,
+                          const struct kluis_subject_ref *subject, const char *category,
+                          uint64_t record, const char *raw_key, const char *raw_json,
+                          const char *result, struct kluis_err *err);
+/* What an entry body holds besides an action's own members (engine_audit.c). */
+struct kluis__audit_fields {
+    uint64_t seq;
+    const char *at, *actor, *action, *result;
+    const char *tenant, *category, *subject; /* NULL: absent; subject is the pseudonym */
+    uint64_t record;                         /* 0: absent */
+};
+/*
+ * The canonical body (compact JSON, keys sorted) of an entry with fields f, extra's members
+ * (may be NULL; not taken) and raw_key whose value is the JSON text raw_json (may be NULL);
+ * malloc'd, NULL when out of memory. reference: made with jansson only (what the direct writer
+ * must equal; tests).
+ */
+char *kluis__audit_body(const struct kluis__audit_fields *f, json_t *extra, const char *raw_key,
+                        const char *raw_json, bool reference, size_t *out_len);
+/* A subject's keyed hash, as kluis__engine_subject (the same bytes), through a kept context. */
+void kluis__subject(const struct kluis_engine *e, const char *tenant, const char *ref,
+                    struct kluis_subject_ref *out);
 /* The same, in a transaction of its own. */
 kluis_rc kluis__audit_own(struct kluis_engine *e, const char *action, const char *tenant,
                           const struct kluis_subject_ref *subject, const char *category,

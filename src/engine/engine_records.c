@@ -183,7 +183,7 @@ static kluis_rc put_one(struct kluis_engine *e, const struct kluis__tenant_state
                              "store data it could keep forever",
                              c->id);
     struct kluis_subject_ref subject;
-    kluis__engine_subject(e, in->tenant, in->subject, &subject);
+    kluis__subject(e, in->tenant, in->subject, &subject);
     struct kluis_retention_result r;
     kluis_rc rc = kluis__engine_retention(e, st, c, e->now, &subject, links, &r, err);
     if (rc)
@@ -224,40 +224,66 @@ static kluis_rc put_one(struct kluis_engine *e, const struct kluis__tenant_state
     if (rc)
         return rc;
     *out_id = id;
-    json_t *x = json_object();
-    char when[32];
-    if (r.expiry != KLUIS_TIME_NEVER)
-        json_object_set_new(x, "expires",
-                            json_string(kluis_time_format(r.expiry, when, sizeof(when))));
-    return kluis__audit(e, "record.put", in->tenant, &subject, c->id, id, x, "ok", err);
+    /* {"expires": "<time>"} as the body holds it: a time needs no escaping. */
+    char expires[40] = "\"";
+    if (r.expiry != KLUIS_TIME_NEVER) {
+        kluis_time_format(r.expiry, expires + 1, sizeof(expires) - 2);
+        strcat(expires, "\"");
+    }
+    return kluis__audit_raw(e, "record.put", in->tenant, &subject, c->id, id,
+                            r.expiry != KLUIS_TIME_NEVER ? "expires" : NULL, expires, "ok", err);
 }
+
+/* Tenant states a batch keeps (a batch usually names a few tenants, mixed). */
+#define PUT_TENANTS 16
 
 struct put_ctx {
     const struct kluis_record_input *in;
     size_t n;
     uint64_t *ids;
     size_t failed;
-    struct kluis__tenant_state *st;
+    struct kluis__tenant_state *st[PUT_TENANTS];
+    size_t n_st;
 };
+
+/* The state of tenant, read once per batch (the batch is one transaction: it cannot change). */
+static kluis_rc put_tenant(struct kluis_engine *e, struct put_ctx *p, const char *tenant,
+                           const struct kluis__tenant_state **out, struct kluis_err *err)
+{
+    for (size_t i = 0; i < p->n_st; i++) {
+        if (strcmp(p->st[i]->tenant, tenant) == 0) {
+            *out = p->st[i];
+            return KLUIS_OK;
+        }
+    }
+    /* Full: the last slot is read again for each new tenant. */
+    size_t slot = p->n_st < PUT_TENANTS ? p->n_st : PUT_TENANTS - 1;
+    if (!p->st[slot] && !(p->st[slot] = malloc(sizeof(*p->st[slot]))))
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    kluis_rc rc = kluis__engine_tenant(e, tenant, p->st[slot], err);
+    if (rc != KLUIS_OK)
+        return rc;
+    if (slot == p->n_st)
+        p->n_st++;
+    *out = p->st[slot];
+    return KLUIS_OK;
+}
 
 static kluis_rc put_body(struct kluis_engine *e, void *vctx, struct kluis_err *err)
 {
     struct put_ctx *p = vctx;
-    bool have_tenant = false;
     for (size_t i = 0; i < p->n; i++) {
         const struct kluis_record_input *in = &p->in[i];
         p->failed = i;
         const struct kluis_category *c = NULL;
+        const struct kluis__tenant_state *st = NULL;
         char links[KLUIS_LINKS_MAX + 1];
         kluis_rc rc = put_check(e, in, &c, links, sizeof(links), err);
-        /* The tenant's state is read once per run of records of the same tenant. */
-        if (rc == KLUIS_OK && (!have_tenant || strcmp(p->st->tenant, in->tenant) != 0)) {
-            rc = kluis__engine_tenant(e, in->tenant, p->st, err);
-            have_tenant = rc == KLUIS_OK;
-        }
+        if (rc == KLUIS_OK)
+            rc = put_tenant(e, p, in->tenant, &st, err);
         uint64_t id = 0;
         if (rc == KLUIS_OK)
-            rc = put_one(e, p->st, c, in, links, &id, err);
+            rc = put_one(e, st, c, in, links, &id, err);
         if (rc != KLUIS_OK)
             return rc;
         if (p->ids)
@@ -278,11 +304,9 @@ kluis_rc kluis_record_put_batch(struct kluis_engine *e, const struct kluis_recor
     if (n == 0)
         return KLUIS_OK;
     struct put_ctx p = {.in = in, .n = n, .ids = out_ids};
-    p.st = malloc(sizeof(*p.st));
-    if (!p.st)
-        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
     kluis_rc rc = kluis__engine_txn(e, put_body, &p, err);
-    free(p.st);
+    for (size_t i = 0; i < PUT_TENANTS; i++)
+        free(p.st[i]);
     if (rc != KLUIS_OK && out_failed)
         *out_failed = p.failed;
     return rc;

@@ -31,6 +31,9 @@
 
 #include "kluis/crypto.h"
 
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
+
 #define KEYS_SCHEMA  1
 #define CACHE_SLOTS  65536 /* data keys kept unwrapped, a direct-mapped cache */
 #define PN_SLOTS     65536 /* pseudonyms, a direct-mapped cache */
@@ -163,19 +166,24 @@ static const uint8_t *subject_bytes(const struct kluis_subject_ref *s)
     return s ? s->hash : no_subject;
 }
 
-static void dk_id(const char *tenant, const uint8_t subject[32], const char *category,
+/* The cache id of (tenant, subject, category); false when there is none (names too long, or
+ * SHA-256 failed): then the caches are neither read nor written. */
+static bool dk_id(const char *tenant, const uint8_t subject[32], const char *category,
                   uint8_t out[32])
 {
     size_t tl = strlen(tenant), cl = strlen(category);
     uint8_t buf[KLUIS_TENANT_MAX + 1 + 32 + 256];
-    if (tl > KLUIS_TENANT_MAX || cl > 255) {
-        memset(out, 0xff, 32);
-        return;
-    }
+    if (tl > KLUIS_TENANT_MAX || cl > 255)
+        return false;
     memcpy(buf, tenant, tl + 1);
     memcpy(buf + tl + 1, subject, 32);
     memcpy(buf + tl + 33, category, cl);
-    kluis_sha256(buf, tl + 33 + cl, out);
+    /* Looked up for every value sealed and every audit entry: the low-level SHA-256 on a stack
+     * context, without the EVP context made and freed per call by kluis_sha256 (or by
+     * OpenSSL 3's one-shot SHA256()). The same digest. */
+    SHA256_CTX c;
+    return SHA256_Init(&c) == 1 && SHA256_Update(&c, buf, tl + 33 + cl) == 1 &&
+           SHA256_Final(out, &c) == 1;
 }
 
 static struct dk_slot *dk_slot(struct kluis_keys *k, const uint8_t id[32])
@@ -927,8 +935,8 @@ static kluis_rc ring_data_key(void *ctx, const char *tenant,
     struct kluis_keys *k = ctx;
     const uint8_t *subj = subject_bytes(subject);
     uint8_t id[32];
-    dk_id(tenant, subj, category, id);
-    struct dk_slot *slot = dk_slot(k, id);
+    struct dk_slot none = {0};
+    struct dk_slot *slot = dk_id(tenant, subj, category, id) ? dk_slot(k, id) : &none;
     if (slot->used && memcmp(slot->id, id, 32) == 0) {
         memcpy(out, slot->key, 32);
         return KLUIS_OK;
@@ -1007,9 +1015,12 @@ static kluis_rc ring_data_key(void *ctx, const char *tenant,
             return fail(k, err, "storing a data key");
         }
     }
-    slot->used = true;
-    memcpy(slot->id, id, 32);
-    memcpy(slot->key, out, 32);
+    if (slot != &none) {
+        slot->used = true;
+        memcpy(slot->id, id, 32);
+        memcpy(slot->key, out, 32);
+    }
+    kluis_wipe(&none, sizeof(none));
     return KLUIS_OK;
 }
 
@@ -1107,15 +1118,15 @@ kluis_rc kluis_keys_pseudonym(struct kluis_keys *k, const char *tenant,
 {
     const uint8_t *subj = subject_bytes(subject);
     uint8_t id[32];
-    dk_id(tenant, subj, "", id);
-    struct pn_slot *slot = pn_slot(k, id);
+    struct pn_slot none = {0};
+    struct pn_slot *slot = dk_id(tenant, subj, "", id) ? pn_slot(k, id) : &none;
     if (slot->used && memcmp(slot->id, id, 32) == 0) {
         memcpy(out, slot->out, 33);
         return KLUIS_OK;
     }
     struct pseudonym_ctx c = {tenant, subj, out};
     kluis_rc rc = in_txn(k, pseudonym_body, &c, err);
-    if (rc == KLUIS_OK) {
+    if (rc == KLUIS_OK && slot != &none) {
         /* Kept until an erasure or a rollback (which wipe the cache) or the close. */
         slot->used = true;
         memcpy(slot->id, id, 32);

@@ -35,6 +35,7 @@
  */
 #include "store/store_internal.h"
 
+#include "crypto/crypto_internal.h"
 #include "kluis/crypto.h"
 
 #include <errno.h>
@@ -49,21 +50,38 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define SCHEMA_VERSION 4
-#define DAY            86400
-#define NEAR_DAYS      128 /* deadlines closer than this to creation get a day bucket */
-#define WIDE_DAYS      32  /* the width of a bucket beyond */
-#define OPEN_BUCKET    1   /* the bucket of records without a deadline */
-#define STMT_CACHE     8   /* prepared inserts kept for recently used buckets */
-#define ROW_BITS       32
-#define NONCE_LEN      12
-#define TAG_LEN        16
+#define SCHEMA_VERSION       4
+#define DAY                  86400
+#define NEAR_DAYS            128 /* deadlines closer than this to creation get a day bucket */
+#define WIDE_DAYS            32  /* the width of a bucket beyond */
+#define OPEN_BUCKET          1   /* the bucket of records without a deadline */
+#define STMT_CACHE           8   /* prepared inserts kept for recently used buckets */
+#define ROW_BITS             32
+#define NONCE_LEN            12
+#define TAG_LEN              16
+#define WAL_CHECKPOINT_PAGES 32768 /* see sq_open */
 
 struct count_delta {
     int64_t bucket;
     char tenant[KLUIS_TENANT_MAX + 1];
     char *category;
     int64_t delta;
+};
+
+/*
+ * What a transaction found out about a tenant's events and holds: whether it has any at all of
+ * each kind that events_for_record and holds_scan look up. Most writes (a batch of records)
+ * concern tenants with no hold and few kinds of events, and would otherwise ask the same empty
+ * questions for every record. Valid for one transaction (another process may write between
+ * them); an event or hold written in it drops the tenant's facts.
+ */
+#define FACTS_MAX  16
+#define NONCE_POOL 1200
+
+struct tenant_facts {
+    char tenant[KLUIS_TENANT_MAX + 1];
+    bool known_events, tenant_events, subject_events, link_events;
+    bool known_holds, holds;
 };
 
 struct insert_cache {
@@ -102,6 +120,13 @@ struct sq {
     size_t cap_deltas;
     struct insert_cache cache[STMT_CACHE];
     uint64_t tick;
+    struct tenant_facts facts[FACTS_MAX]; /* valid in transaction facts_txn */
+    size_t n_facts;
+    uint64_t facts_txn;
+    bool wal_scrub;             /* an erasure in this transaction: empty the WAL after the commit */
+    EVP_CIPHER_CTX *gcm;        /* kept for every value sealed or opened */
+    uint8_t nonces[NONCE_POOL]; /* random bytes for nonces, drawn NONCE_POOL at a time */
+    size_t nonces_left;
 };
 
 /* ---- Errors ------------------------------------------------------------------------------ */
@@ -391,7 +416,6 @@ static kluis_rc migrate_to_3(struct sq *s, struct kluis_err *err)
                   "CREATE TABLE audit(seq INTEGER PRIMARY KEY, leaf BLOB NOT NULL, body BLOB,"
                   " tenant TEXT, at INTEGER NOT NULL);"
                   "CREATE INDEX audit_tenant ON audit(tenant, seq) WHERE tenant IS NOT NULL;"
-                  "CREATE INDEX audit_at ON audit(at) WHERE body IS NOT NULL;"
                   "CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);",
                   err);
     if (rc == KLUIS_OK) {
@@ -459,6 +483,42 @@ static kluis_rc migrate(struct sq *s, int from, struct kluis_err *err)
     return rc;
 }
 
+/*
+ * Schema 3 as first written indexed the audit log by time (audit_at), for the purge to find the
+ * bodies past the audit retention. Entries are appended in the order of the engine's clock, so
+ * the purge finds them by seq instead (sq_audit_prune), and the index — a b-tree insert per
+ * entry — goes. Idempotent: done once, on the first open of a store that still has it; nothing
+ * else of the schema changes, so the schema version stays 3 (a kluis from before this change
+ * reads and writes the store as it is, its purge scanning instead of using the index). The log is
+ * checked once for entries out of time order (a clock set back); if there are any, the store
+ * notes it and the purge looks at every body's time (meta 'audit_unordered').
+ */
+static kluis_rc drop_audit_at(struct sq *s, struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc =
+        prepare(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'audit_at'",
+                &st, err);
+    if (rc)
+        return rc;
+    bool have = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (!have)
+        return KLUIS_OK;
+    if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
+        return rc;
+    rc = exec(s,
+              "INSERT OR REPLACE INTO meta(key, value) SELECT 'audit_unordered', b.seq FROM "
+              "audit a JOIN audit b ON b.seq = a.seq + 1 WHERE b.at < a.at ORDER BY b.seq LIMIT 1;"
+              "DROP INDEX IF EXISTS audit_at",
+              err);
+    if (rc == KLUIS_OK)
+        rc = exec(s, "COMMIT", err);
+    if (rc)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
 static kluis_rc schema_setup(struct sq *s, struct kluis_err *err)
 {
     sqlite3_stmt *st;
@@ -503,6 +563,8 @@ static kluis_rc schema_setup(struct sq *s, struct kluis_err *err)
         kluis_err_hint(err, "upgrade kluis; the store is left as it is");
         return KLUIS_EUNSUPPORTED;
     }
+    if (version == SCHEMA_VERSION)
+        return drop_audit_at(s, err);
     if (version < SCHEMA_VERSION) {
         if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
             return rc;
@@ -598,6 +660,16 @@ static kluis_rc sq_open(void *obj, const char *location, const struct kluis_keyr
              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                "PRAGMA secure_delete=ON; PRAGMA mmap_size=268435456; PRAGMA cache_size=-65536;",
         err);
+    /* The WAL is copied back into the file (checkpointed) once it holds WAL_CHECKPOINT_PAGES
+     * pages instead of SQLite's default 1000: a batch of records dirties an index page per
+     * record or so, the same pages batch after batch, and each checkpoint writes every one of
+     * them again and syncs the file. Durability is the WAL's, synced at every commit, and does
+     * not change; the WAL file grows to about that size (128 MiB) and stays. */
+    if (rc == KLUIS_OK) {
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%d", WAL_CHECKPOINT_PAGES);
+        rc = exec(s, sql, err);
+    }
     if (rc == KLUIS_OK)
         rc = schema_setup(s, err);
     if (rc != KLUIS_OK) {
@@ -618,6 +690,8 @@ static void sq_close(void *obj)
     sql_cache_clear(s);
     deltas_clear(s);
     free(s->deltas);
+    EVP_CIPHER_CTX_free(s->gcm);
+    s->gcm = NULL;
     sqlite3_close(s->db);
     s->db = NULL;
 }
@@ -687,7 +761,14 @@ static kluis_rc sq_commit(void *obj, struct kluis_err *err)
     if (rc != KLUIS_OK) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         deltas_clear(s);
+    } else if (s->wal_scrub) {
+        /* Earlier images of the erased rows' pages may sit in the WAL (secure delete overwrites
+         * the file, not the WAL); copy it back and empty it, as the key store does after
+         * destroying a key. Best effort: a reader may hold it, and the next erasure tries
+         * again. */
+        sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     }
+    s->wal_scrub = false;
     s->in_txn = false;
     return rc;
 }
@@ -698,6 +779,7 @@ static void sq_rollback(void *obj)
     if (s->in_txn)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_txn = false;
+    s->wal_scrub = false;
     sqlite3_exec(s->db, "PRAGMA secure_delete = ON", NULL, NULL, NULL);
     deltas_clear(s);
     /* A rolled-back transaction may have created or dropped bucket tables. */
@@ -867,11 +949,8 @@ static kluis_rc value_key(struct sq *s, int64_t no, const struct kluis_record_ro
         if (rc == KLUIS_ENOTFOUND)
             kluis_err_set(err, KLUIS_ENOTFOUND, "the record's data key is destroyed (erased)");
     }
-    if (rc == KLUIS_OK) {
-        unsigned int len = 32;
-        if (!HMAC(EVP_sha256(), dk, 32, msg, sizeof(msg), out, &len))
-            rc = kluis_err_set(err, KLUIS_EINTERNAL, "store: deriving a value key failed");
-    }
+    if (rc == KLUIS_OK && !kluis__hmac2(dk, 32, msg, sizeof(msg), NULL, 0, out))
+        rc = kluis_err_set(err, KLUIS_EINTERNAL, "store: deriving a value key failed");
     OPENSSL_cleanse(dk, sizeof(dk));
     OPENSSL_cleanse(msg, sizeof(msg));
     return rc;
@@ -895,14 +974,26 @@ static long value_crypt(struct sq *s, int64_t no, bool seal, const struct kluis_
     }
     if (value_key(s, no, r, seal, key, err) != KLUIS_OK)
         return -1;
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    const struct kluis__algs *algs = kluis__algs();
+    if (!s->gcm)
+        s->gcm = EVP_CIPHER_CTX_new();
+    EVP_CIPHER_CTX *ctx = s->gcm;
     long result = -1;
     int len = 0, fin = 0;
-    if (!ctx)
+    if (!ctx || !algs)
         goto done;
     if (seal) {
-        if (RAND_bytes(out, NONCE_LEN) != 1 ||
-            EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, out) != 1 ||
+        /* A random 96-bit nonce per value, as before; the bytes are drawn in blocks (a nonce is
+         * public, so keeping the next ones in memory gives nothing away). */
+        if (s->nonces_left < NONCE_LEN) {
+            if (RAND_bytes(s->nonces, NONCE_POOL) != 1)
+                goto done;
+            s->nonces_left = NONCE_POOL;
+        }
+        memcpy(out, s->nonces + NONCE_POOL - s->nonces_left, NONCE_LEN);
+        OPENSSL_cleanse(s->nonces + NONCE_POOL - s->nonces_left, NONCE_LEN);
+        s->nonces_left -= NONCE_LEN;
+        if (EVP_EncryptInit_ex(ctx, algs->aes_256_gcm, NULL, key, out) != 1 ||
             EVP_EncryptUpdate(ctx, NULL, &len, aad, (int)aad_len) != 1 ||
             EVP_EncryptUpdate(ctx, out + NONCE_LEN, &len, in, (int)in_len) != 1 ||
             EVP_EncryptFinal_ex(ctx, out + NONCE_LEN + len, &fin) != 1 ||
@@ -912,7 +1003,7 @@ static long value_crypt(struct sq *s, int64_t no, bool seal, const struct kluis_
         result = NONCE_LEN + len + fin + TAG_LEN;
     } else {
         size_t ct_len = in_len - NONCE_LEN - TAG_LEN;
-        if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, in) != 1 ||
+        if (EVP_DecryptInit_ex(ctx, algs->aes_256_gcm, NULL, key, in) != 1 ||
             EVP_DecryptUpdate(ctx, NULL, &len, aad, (int)aad_len) != 1 ||
             EVP_DecryptUpdate(ctx, out, &len, in + NONCE_LEN, (int)ct_len) != 1 ||
             EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
@@ -922,7 +1013,6 @@ static long value_crypt(struct sq *s, int64_t no, bool seal, const struct kluis_
         result = len + fin;
     }
 done:
-    EVP_CIPHER_CTX_free(ctx);
     OPENSSL_cleanse(key, sizeof(key));
     if (result < 0)
         kluis_err_set(err, KLUIS_ECORRUPT,
@@ -1106,7 +1196,8 @@ static kluis_rc put_row(struct sq *s, int64_t no, uint64_t gid, const struct klu
     sqlite3_bind_int64(st, 8, r->floor);
     sqlite3_bind_int(st, 9, r->held);
     size_t sealed_len = r->value_len + NONCE_LEN + TAG_LEN;
-    uint8_t *sealed = malloc(sealed_len);
+    uint8_t small[1024];
+    uint8_t *sealed = sealed_len <= sizeof(small) ? small : malloc(sealed_len);
     if (!sealed) {
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
@@ -1116,7 +1207,8 @@ static kluis_rc put_row(struct sq *s, int64_t no, uint64_t gid, const struct klu
     long sealed_n = value_crypt(s, no, true, r, id, r->value_len ? r->value : (const uint8_t *)"",
                                 r->value_len, sealed, &e2);
     if (sealed_n < 0) {
-        free(sealed);
+        if (sealed != small)
+            free(sealed);
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
         if (err)
@@ -1127,7 +1219,8 @@ static kluis_rc put_row(struct sq *s, int64_t no, uint64_t gid, const struct klu
     int step = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    free(sealed);
+    if (sealed != small)
+        free(sealed);
     if (step != SQLITE_DONE)
         return sq_fail(s, err, "storing a record");
     /* One index row per link, for events that name a link. */
@@ -1468,14 +1561,47 @@ static kluis_rc sq_doomed_keys_done(void *obj, const int64_t *nos, size_t n, str
 
 /* ---- Audit log ------------------------------------------------------------------------------ */
 
+/* The time of the log's last entry (INT64_MIN: none). */
+static kluis_rc audit_last_at(struct sq *s, int64_t *out, struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, "SELECT at FROM audit ORDER BY seq DESC LIMIT 1", &st, err);
+    if (rc)
+        return rc;
+    int step = sqlite3_step(st);
+    *out = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : INT64_MIN;
+    release(s, st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? KLUIS_OK
+                                                     : sq_fail(s, err, "reading the audit log");
+}
+
+/* Notes (once) that entries from seq on are not in time order: the purge then looks at every
+ * body's time instead of cutting the log at one place (sq_audit_prune). */
+static kluis_rc audit_note_unordered(struct sq *s, uint64_t seq, struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc =
+        cached(s, "INSERT OR IGNORE INTO meta(key, value) VALUES('audit_unordered', ?1)", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)seq);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sq_fail(s, err, "appending to the audit log");
+    release(s, st);
+    return rc;
+}
+
 static kluis_rc sq_audit_append(void *obj, const struct kluis_audit_row *rows, size_t n,
                                 struct kluis_err *err)
 {
     struct sq *s = obj;
     sqlite3_stmt *st;
-    kluis_rc rc = cached(
-        s, "INSERT INTO audit(seq, leaf, body, tenant, at) VALUES(?1, ?2, ?3, ?4, ?5)", &st, err);
+    int64_t last_at = INT64_MIN;
+    kluis_rc rc = n ? audit_last_at(s, &last_at, err) : KLUIS_OK;
     if (rc)
+        return rc;
+    if ((rc = cached(s, "INSERT INTO audit(seq, leaf, body, tenant, at) VALUES(?1, ?2, ?3, ?4, ?5)",
+                     &st, err)))
         return rc;
     for (size_t i = 0; i < n && rc == KLUIS_OK; i++) {
         const struct kluis_audit_row *r = &rows[i];
@@ -1483,6 +1609,9 @@ static kluis_rc sq_audit_append(void *obj, const struct kluis_audit_row *rows, s
             rc = kluis_err_set(err, KLUIS_EINVAL, "store: audit sequence out of range");
             break;
         }
+        if (r->at < last_at && (rc = audit_note_unordered(s, r->seq, err)))
+            break;
+        last_at = r->at > last_at ? r->at : last_at;
         sqlite3_bind_int64(st, 1, (int64_t)r->seq);
         sqlite3_bind_blob(st, 2, r->leaf, 32, SQLITE_STATIC);
         sqlite3_bind_blob(st, 3, r->body, (int)r->body_len, SQLITE_STATIC);
@@ -1568,21 +1697,98 @@ static kluis_rc sq_audit_leaves(void *obj, uint64_t from, uint64_t to, uint8_t (
     return rc;
 }
 
+/* The first entry from seq `from` on whose time is at or after `before` (INT64_MAX: none). */
+static kluis_rc audit_first_at(struct sq *s, int64_t from, int64_t before, int64_t *out,
+                               struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc =
+        cached(s, "SELECT seq, at FROM audit WHERE seq >= ?1 ORDER BY seq LIMIT 1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *last;
+    if ((rc = cached(s, "SELECT max(seq) FROM audit", &last, err))) {
+        release(s, st);
+        return rc;
+    }
+    int64_t hi = sqlite3_step(last) == SQLITE_ROW && sqlite3_column_type(last, 0) != SQLITE_NULL
+                     ? sqlite3_column_int64(last, 0) + 1
+                     : from;
+    release(s, last);
+    /* Binary search on seq: times do not decrease along the log (the caller checked). The
+     * answer is in [lo, hi], hi meaning none. */
+    int64_t lo = from;
+    while (lo < hi && rc == KLUIS_OK) {
+        int64_t mid = lo + (hi - lo) / 2;
+        sqlite3_bind_int64(st, 1, mid);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            int64_t seq = sqlite3_column_int64(st, 0), at = sqlite3_column_int64(st, 1);
+            if (at >= before)
+                hi = mid; /* entries between mid and seq are missing: none of them counts */
+            else
+                lo = seq + 1;
+        } else if (step == SQLITE_DONE) {
+            hi = mid;
+        } else {
+            rc = sq_fail(s, err, "reading the audit log");
+        }
+        sqlite3_reset(st);
+    }
+    release(s, st);
+    *out = lo;
+    return rc;
+}
+
+/*
+ * Bodies of entries older than before. The log is in time order (the engine's clock only moves
+ * on), so they are the entries before the first at or after before: found by binary search on
+ * seq, and only those after the previous purge's cut (meta 'audit_pruned') are visited. A store
+ * that ever got an entry out of time order (a clock set back: meta 'audit_unordered') is pruned
+ * by looking at every body's time instead.
+ */
 static kluis_rc sq_audit_prune(void *obj, int64_t before, uint64_t *out_pruned,
                                struct kluis_err *err)
 {
     struct sq *s = obj;
     sqlite3_stmt *st;
-    kluis_rc rc =
-        cached(s, "UPDATE audit SET body = NULL WHERE at < ?1 AND body IS NOT NULL", &st, err);
+    kluis_rc rc = cached(s,
+                         "SELECT key, value FROM meta WHERE key IN ('audit_unordered', "
+                         "'audit_pruned')",
+                         &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, before);
+    bool unordered = false;
+    int64_t from = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (strcmp((const char *)sqlite3_column_text(st, 0), "audit_unordered") == 0)
+            unordered = true;
+        else
+            from = sqlite3_column_int64(st, 1);
+    }
+    release(s, st);
+    int64_t cut = INT64_MAX;
+    if (!unordered && (rc = audit_first_at(s, from, before, &cut, err)))
+        return rc;
+    if ((rc = cached(s,
+                     unordered ? "UPDATE audit SET body = NULL WHERE at < ?1 AND body IS NOT NULL"
+                               : "UPDATE audit SET body = NULL WHERE seq >= ?2 AND seq < ?3 AND "
+                                 "body IS NOT NULL",
+                     &st, err)))
+        return rc;
+    if (unordered)
+        sqlite3_bind_int64(st, 1, before);
+    else {
+        sqlite3_bind_int64(st, 2, from);
+        sqlite3_bind_int64(st, 3, cut);
+    }
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = sq_fail(s, err, "pruning the audit log");
     else if (out_pruned)
         *out_pruned = (uint64_t)sqlite3_changes(s->db);
     release(s, st);
+    if (rc == KLUIS_OK && !unordered && cut > from)
+        rc = meta_set_int(s, "audit_pruned", cut, err);
     return rc;
 }
 
@@ -1679,6 +1885,7 @@ static kluis_rc sq_erasure_apply(void *obj, uint64_t seq, const char *tenant,
     struct sq *s = obj;
     struct kluis_record_filter f = {.tenant = tenant, .subject = subject, .category = category};
     struct ids l = {0};
+    s->wal_scrub = true;
     kluis_rc rc = sq_records_scan(s, &f, collect_ids, &l, err);
     if (rc == KLUIS_OK && l.oom)
         rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
@@ -1928,6 +2135,75 @@ static kluis_rc sq_settings_scan(void *obj, const char *tenant, kluis_setting_fn
     return rc;
 }
 
+/* ---- What a transaction knows of a tenant's events and holds ------------------------------ */
+
+/* The facts of tenant in this transaction (NULL outside one, or when there is no room). */
+static struct tenant_facts *facts_of(struct sq *s, const char *tenant)
+{
+    if (!s->in_txn || !tenant || strlen(tenant) > KLUIS_TENANT_MAX)
+        return NULL;
+    if (s->facts_txn != s->txn_no) {
+        s->n_facts = 0;
+        s->facts_txn = s->txn_no;
+    }
+    for (size_t i = 0; i < s->n_facts; i++)
+        if (strcmp(s->facts[i].tenant, tenant) == 0)
+            return &s->facts[i];
+    if (s->n_facts == FACTS_MAX)
+        return NULL;
+    struct tenant_facts *f = &s->facts[s->n_facts++];
+    memset(f, 0, sizeof(*f));
+    snprintf(f->tenant, sizeof(f->tenant), "%s", tenant);
+    return f;
+}
+
+/* Forgets what is known of tenant (NULL: of every tenant): it got an event or a hold. */
+static void facts_drop(struct sq *s, const char *tenant)
+{
+    for (size_t i = 0; i < s->n_facts; i++) {
+        if (!tenant || strcmp(s->facts[i].tenant, tenant) == 0) {
+            s->facts[i].known_events = false;
+            s->facts[i].known_holds = false;
+        }
+    }
+}
+
+/* Whether the statement (one bound parameter, the tenant) finds a row. */
+static kluis_rc exists(struct sq *s, const char *sql, const char *tenant, bool *out,
+                       struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    *out = step == SQLITE_ROW;
+    release(s, st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? KLUIS_OK : sq_fail(s, err, "reading events");
+}
+
+/* Which kinds of events tenant has (each through its own partial index). */
+static kluis_rc event_facts(struct sq *s, struct tenant_facts *f, struct kluis_err *err)
+{
+    if (f->known_events)
+        return KLUIS_OK;
+    kluis_rc rc = exists(s,
+                         "SELECT 1 FROM events WHERE tenant = ?1 AND subject IS NULL AND link IS "
+                         "NULL LIMIT 1",
+                         f->tenant, &f->tenant_events, err);
+    if (rc == KLUIS_OK)
+        rc = exists(s, "SELECT 1 FROM events WHERE tenant = ?1 AND subject IS NOT NULL LIMIT 1",
+                    f->tenant, &f->subject_events, err);
+    if (rc == KLUIS_OK)
+        rc = exists(s,
+                    "SELECT 1 FROM events WHERE tenant = ?1 AND link IS NOT NULL AND subject IS "
+                    "NULL LIMIT 1",
+                    f->tenant, &f->link_events, err);
+    f->known_events = rc == KLUIS_OK;
+    return rc;
+}
+
 /* ---- Events ------------------------------------------------------------------------------- */
 
 static kluis_rc sq_event_insert(void *obj, const struct kluis_event_row *r, uint64_t *out_id,
@@ -1952,6 +2228,7 @@ static kluis_rc sq_event_insert(void *obj, const struct kluis_event_row *r, uint
     sqlite3_bind_int64(st, 6, r->at);
     int step = sqlite3_step(st);
     release(s, st);
+    facts_drop(s, r->tenant);
     if (step != SQLITE_DONE)
         return sq_fail(s, err, "recording an event");
     *out_id = (uint64_t)sqlite3_last_insert_rowid(s->db);
@@ -1999,14 +2276,23 @@ static kluis_rc sq_events_for_record(void *obj, const char *tenant,
         "subject = ?2 AND (link IS NULL OR instr(?3, char(10) || link || char(10)) > 0)";
     static const char q_link[] = "SELECT id, tenant, name, purpose, subject, link, at FROM events "
                                  "WHERE tenant = ?1 AND link = ?2 AND subject IS NULL";
-    sqlite3_stmt *st;
-    kluis_rc rc = cached(s, q_tenant, &st, err);
+    /* Kinds of events the tenant has none of are not looked up (facts of this transaction). */
+    struct tenant_facts none = {.tenant_events = true, .subject_events = true, .link_events = true};
+    struct tenant_facts *f = facts_of(s, tenant);
+    kluis_rc rc = f ? event_facts(s, f, err) : KLUIS_OK;
     if (rc)
         return rc;
-    sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
-    rc = event_rows(s, st, fn, ctx, err);
-    release(s, st);
-    if (rc == KLUIS_OK && subject) {
+    if (!f)
+        f = &none;
+    sqlite3_stmt *st;
+    if (f->tenant_events) {
+        if ((rc = cached(s, q_tenant, &st, err)))
+            return rc;
+        sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+        rc = event_rows(s, st, fn, ctx, err);
+        release(s, st);
+    }
+    if (rc == KLUIS_OK && subject && f->subject_events) {
         if ((rc = cached(s, q_subject, &st, err)))
             return rc;
         sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
@@ -2027,9 +2313,9 @@ static kluis_rc sq_events_for_record(void *obj, const char *tenant,
         release(s, st);
         free(framed);
     }
-    const char *cursor = links, *l;
+    const char *cursor = f->link_events ? links : NULL, *l;
     size_t n;
-    while (rc == KLUIS_OK && kluis_links_next(&cursor, &l, &n)) {
+    while (rc == KLUIS_OK && cursor && kluis_links_next(&cursor, &l, &n)) {
         if ((rc = cached(s, q_link, &st, err)))
             return rc;
         sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
@@ -2062,6 +2348,7 @@ static kluis_rc sq_hold_insert(void *obj, const struct kluis_hold_row *r, uint64
     sqlite3_bind_int64(st, 5, r->placed);
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
+    facts_drop(s, r->tenant);
     if (step != SQLITE_DONE)
         return sq_fail(s, err, "placing a hold");
     *out_id = (uint64_t)sqlite3_last_insert_rowid(s->db);
@@ -2076,6 +2363,7 @@ static kluis_rc sq_hold_release(void *obj, uint64_t id, int64_t at, struct kluis
              "UPDATE holds SET released=%" PRId64 " WHERE id=%" PRId64 " AND released IS NULL", at,
              (int64_t)id);
     kluis_rc rc = exec(s, sql, err);
+    facts_drop(s, NULL);
     if (rc == KLUIS_OK && sqlite3_changes(s->db) == 0)
         return kluis_err_set(err, KLUIS_ENOTFOUND, "no active hold %" PRIu64, id);
     return rc;
@@ -2114,6 +2402,18 @@ static kluis_rc sq_holds_scan(void *obj, const char *tenant, kluis_hold_fn fn, v
 {
     struct sq *s = obj;
     sqlite3_stmt *st;
+    /* A tenant without active holds (facts of this transaction) has nothing to scan. */
+    struct tenant_facts *f = tenant ? facts_of(s, tenant) : NULL;
+    if (f && !f->known_holds) {
+        kluis_rc rc =
+            exists(s, "SELECT 1 FROM holds WHERE released IS NULL AND tenant = ?1 LIMIT 1", tenant,
+                   &f->holds, err);
+        if (rc)
+            return rc;
+        f->known_holds = true;
+    }
+    if (f && !f->holds)
+        return KLUIS_OK;
     kluis_rc rc = cached(s,
                          "SELECT id, tenant, subject, category, reason, placed, released FROM "
                          "holds WHERE released IS NULL AND (?1 IS NULL OR tenant = ?1) "

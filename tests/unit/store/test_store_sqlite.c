@@ -203,11 +203,166 @@ static void test_sealed_value_bound_to_its_row(void **state)
     assert_int_equal(be->record_get(obj, "acme", a, noop, &n, NULL), KLUIS_OK);
 }
 
+/* ---- The audit log's bodies past retention (sq_audit_prune) ---------------------------------- */
+
+/* Appends entries with these times (seq continuing the log), one transaction. */
+static void audit_add(struct kluis_store *s, uint64_t first, const int64_t *at, size_t n)
+{
+    const struct kluis_store_backend *be = kluis_store_backend(s);
+    void *obj = kluis_store_obj(s);
+    struct kluis_audit_row rows[16];
+    assert_true(n <= 16);
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = (struct kluis_audit_row){
+            .seq = first + i, .body = "{\"x\":1}", .body_len = 7, .tenant = "t", .at = at[i]};
+        memset(rows[i].leaf, (int)(first + i), 32);
+    }
+    assert_int_equal(be->begin(obj, NULL), KLUIS_OK);
+    assert_int_equal(be->audit_append(obj, rows, n, NULL), KLUIS_OK);
+    assert_int_equal(be->commit(obj, NULL), KLUIS_OK);
+}
+
+static uint64_t audit_prune(struct kluis_store *s, int64_t before)
+{
+    const struct kluis_store_backend *be = kluis_store_backend(s);
+    void *obj = kluis_store_obj(s);
+    uint64_t pruned = 0;
+    assert_int_equal(be->begin(obj, NULL), KLUIS_OK);
+    assert_int_equal(be->audit_prune(obj, before, &pruned, NULL), KLUIS_OK);
+    assert_int_equal(be->commit(obj, NULL), KLUIS_OK);
+    return pruned;
+}
+
+/* Which entries still have a body: bit seq set. */
+static int body_bits_cb(void *ctx, const struct kluis_audit_row *r)
+{
+    if (r->body)
+        *(uint64_t *)ctx |= (uint64_t)1 << r->seq;
+    return 0;
+}
+
+static uint64_t body_bits(struct kluis_store *s)
+{
+    uint64_t bits = 0;
+    assert_int_equal(kluis_store_backend(s)->audit_scan(kluis_store_obj(s), 0, 64, NULL,
+                                                        body_bits_cb, &bits, NULL),
+                     KLUIS_OK);
+    return bits;
+}
+
+static int64_t sql_int(const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* In time order (the engine's clock moving on): the bodies before the cut go, found by seq; no
+ * index on time. */
+static void test_audit_prune_in_time_order(void **state)
+{
+    struct kluis_store *s = *state;
+    assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'audit_at'"), 0);
+    const int64_t a[] = {100, 100, 200, 200, 300}, b[] = {300, 400, 500};
+    audit_add(s, 0, a, 5);
+    audit_add(s, 5, b, 3);
+    assert_int_equal(audit_prune(s, 100), 0);
+    assert_int_equal(body_bits(s), 0xff);
+    assert_int_equal(audit_prune(s, 201), 4);
+    assert_int_equal(body_bits(s), 0xf0);
+    assert_int_equal(audit_prune(s, 201), 0);
+    assert_int_equal(audit_prune(s, 300), 0);
+    assert_int_equal(audit_prune(s, 450), 3);
+    assert_int_equal(body_bits(s), 0x80);
+    assert_int_equal(audit_prune(s, 1000), 1);
+    assert_int_equal(body_bits(s), 0);
+    assert_int_equal(sql_int("SELECT count(*) FROM meta WHERE key = 'audit_unordered'"), 0);
+}
+
+/* A clock set back: entries out of time order; the purge then looks at each body's time. */
+static void test_audit_prune_clock_set_back(void **state)
+{
+    struct kluis_store *s = *state;
+    const int64_t a[] = {100, 200}, b[] = {50, 300, 150};
+    audit_add(s, 0, a, 2);
+    audit_add(s, 2, b, 3);
+    assert_int_equal(sql_int("SELECT value FROM meta WHERE key = 'audit_unordered'"), 2);
+    assert_int_equal(audit_prune(s, 160), 3);
+    assert_int_equal(body_bits(s), 0x0a);
+    assert_int_equal(audit_prune(s, 250), 1);
+    assert_int_equal(body_bits(s), 0x08);
+}
+
+/* A schema-3 store made before the change still has audit_at: the first open drops it, and
+ * notes whether its log is out of time order. */
+static void test_audit_at_dropped_on_open(void **state)
+{
+    struct kluis_store *s = *state;
+    const int64_t a[] = {100, 300, 200, 400};
+    audit_add(s, 0, a, 4);
+    kluis_store_close(s);
+    *state = NULL;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DELETE FROM meta WHERE key = 'audit_unordered';"
+                                  "CREATE INDEX audit_at ON audit(at) WHERE body IS NOT NULL",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(
+        kluis_store_open_backend(&kluis_store_sqlite, path, kluis_keys_keyring(keys), &s, NULL),
+        KLUIS_OK);
+    *state = s;
+    assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'audit_at'"), 0);
+    assert_int_equal(sql_int("SELECT value FROM meta WHERE key = 'audit_unordered'"), 2);
+    assert_int_equal(audit_prune(s, 250), 2);
+    assert_int_equal(body_bits(s), 0x0a);
+}
+
+/* An erasure's commit empties the WAL: earlier images of the erased rows do not stay there
+ * (the WAL is kept large between checkpoints; secure delete overwrites only the file). */
+static void test_erasure_empties_wal(void **state)
+{
+    struct kluis_store *s = *state;
+    put(s, "acme", "erase me", T0 + 10 * DAY);
+    char wal[300];
+    snprintf(wal, sizeof(wal), "%s-wal", path);
+    FILE *f = fopen(wal, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    assert_true(ftell(f) > 0);
+    fclose(f);
+    const struct kluis_store_backend *be = kluis_store_backend(s);
+    void *obj = kluis_store_obj(s);
+    struct kluis_subject_ref subj;
+    memset(subj.hash, 7, 32);
+    uint64_t removed = 0;
+    assert_int_equal(be->begin(obj, NULL), KLUIS_OK);
+    assert_int_equal(be->erasure_apply(obj, 1, "acme", &subj, NULL, &removed, NULL), KLUIS_OK);
+    assert_int_equal(be->commit(obj, NULL), KLUIS_OK);
+    assert_int_equal(removed, 1);
+    f = fopen(wal, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    assert_int_equal(ftell(f), 0);
+    fclose(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_values_sealed_and_keys_destroyed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sealed_value_bound_to_its_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_prune_in_time_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_prune_clock_set_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_at_dropped_on_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_erasure_empties_wal, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
