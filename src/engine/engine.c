@@ -377,6 +377,7 @@ kluis_rc kluis__engine_txn(struct kluis_engine *e,
         kluis_keys_rollback(e->keys);
         return rc;
     }
+    kluis__audit_txn_begin(e);
     rc = body(e, ctx, err);
     /* The audit entries of the action, in its own transaction. */
     if (rc == KLUIS_OK)

@@ -107,12 +107,47 @@ static kluis_rc head_signed(struct kluis_engine *e, struct kluis_err *err)
     return KLUIS_OK;
 }
 
-/* Loads the committed range and the signing key, once. */
+void kluis__audit_txn_begin(struct kluis_engine *e)
+{
+    e->audit.in_txn = true;
+    e->audit.fresh = false;
+}
+
+/* Inside a transaction, the committed range as stored now: when another process appended
+ * since it was read, it is taken again (and its head checked again before signing). */
+static kluis_rc audit_refresh(struct kluis_engine *e, struct kluis_err *err)
+{
+    struct kluis__audit *a = &e->audit;
+    uint8_t buf[8 + 64 * 32], mine[8 + 64 * 32];
+    size_t n = 0;
+    kluis_rc rc = e->be->meta_get(e->obj, RANGE_KEY, buf, sizeof(buf), &n, err);
+    if (rc == KLUIS_ENOTFOUND) {
+        rc = KLUIS_OK;
+        n = 0;
+    }
+    if (rc)
+        return rc;
+    size_t m = a->range.size ? range_encode(&a->range, mine) : 0;
+    if (n != m || memcmp(buf, mine, n) != 0) {
+        struct kluis_merkle r;
+        if (n == 0)
+            kluis_merkle_init(&r);
+        else if (n > sizeof(buf) || !range_decode(buf, n, &r))
+            return kluis_err_set(err, KLUIS_ECORRUPT, "the audit log's tree state is damaged");
+        a->range = r;
+        a->head_ok = false;
+    }
+    a->fresh = a->in_txn; /* outside a transaction, every call looks again */
+    return KLUIS_OK;
+}
+
+/* Loads the committed range and the signing key, once; in a transaction, checks the range is
+ * still the stored one. */
 static kluis_rc audit_ready(struct kluis_engine *e, struct kluis_err *err)
 {
     struct kluis__audit *a = &e->audit;
     if (a->ready)
-        return KLUIS_OK;
+        return a->fresh ? KLUIS_OK : audit_refresh(e, err);
     uint8_t buf[8 + 64 * 32];
     size_t n = 0;
     kluis_rc rc = e->be->meta_get(e->obj, RANGE_KEY, buf, sizeof(buf), &n, err);
@@ -688,6 +723,8 @@ void kluis__audit_committed(struct kluis_engine *e, bool committed)
     if (committed && a->flushed)
         a->range = a->next;
     a->flushed = false;
+    a->in_txn = false;
+    a->fresh = false;
     kluis__audit_discard(e);
 }
 

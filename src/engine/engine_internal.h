@@ -17,6 +17,8 @@ struct kluis__audit {
     struct kluis_merkle next;  /* with the flushed entries, until the commit */
     bool flushed;
     bool head_ok;                    /* the committed head is the one last signed (checked once) */
+    bool in_txn;                     /* an engine transaction is open */
+    bool fresh;                      /* range re-read in it (another process may have appended) */
     struct kluis_audit_row *pending; /* this transaction's entries (bodies malloc'd) */
     char (*tenants)[KLUIS_TENANT_MAX + 1];
     size_t n, cap;
@@ -106,6 +108,9 @@ kluis_rc kluis__audit_own(struct kluis_engine *e, const char *action, const char
                           uint64_t record, json_t *extra, const char *result,
                           struct kluis_err *err);
 kluis_rc kluis__audit_flush(struct kluis_engine *e, struct kluis_err *err);
+/* A transaction begins: the log's committed range is read again before its first entry, for
+ * another process (the CLI beside kluis serve) may have appended since. */
+void kluis__audit_txn_begin(struct kluis_engine *e);
 void kluis__audit_committed(struct kluis_engine *e, bool committed);
 void kluis__audit_discard(struct kluis_engine *e);
 void kluis__audit_free(struct kluis_engine *e);
