@@ -626,8 +626,10 @@ static void h_request_list(struct call *c)
     const char *overdue = kluis__query(c, "overdue");
     struct kluis_err err = {0};
     char *text = NULL;
-    kluis_rc rc = kluis_request_list(c->s->e, request_scope(c),
-                                     overdue && strcmp(overdue, "true") == 0, &text, &err);
+    /* An operator sees every tenant's, or one tenant's with ?tenant=. */
+    const char *t = c->who.operator_key ? kluis__query(c, "tenant") : c->who.tenant;
+    kluis_rc rc =
+        kluis_request_list(c->s->e, t, overdue && strcmp(overdue, "true") == 0, &text, &err);
     if (rc)
         kluis__reply_rc(c, rc, &err);
     else
@@ -958,8 +960,8 @@ static void h_audit_entries(struct call *c)
         return;
     struct entries_ctx x = {.a = json_array(), .max = 1000};
     struct kluis_err err = {0};
-    kluis_rc rc = kluis_audit_entries(c->s->e, c->who.operator_key ? NULL : c->who.tenant, from,
-                                      entries_cb, &x, &err);
+    const char *t = c->who.operator_key ? kluis__query(c, "tenant") : c->who.tenant;
+    kluis_rc rc = kluis_audit_entries(c->s->e, t, from, entries_cb, &x, &err);
     if (rc) {
         json_decref(x.a);
         kluis__reply_rc(c, rc, &err);
