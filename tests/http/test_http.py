@@ -211,12 +211,12 @@ class Server:
             self.p = subprocess.Popen(argv, env=store.env, cwd=store.dir, stdout=subprocess.PIPE,
                                       stderr=err, stdin=subprocess.DEVNULL)
         line = read_line(self.p.stdout, START_TIMEOUT)
-        m = re.fullmatch(r'http://([^/]+):(\d+)/', line)
+        m = re.fullmatch(r'(https?)://([^/]+):(\d+)/', line)
         if not m:
             self.kill()
             raise RuntimeError(f'kluis serve printed {line!r}; stderr: {self.stderr()}')
-        self.port = int(m.group(2))
-        self.url = f'http://127.0.0.1:{self.port}'
+        self.port = int(m.group(3))
+        self.url = f'{m.group(1)}://127.0.0.1:{self.port}'
 
     def stderr(self):
         try:
@@ -834,6 +834,40 @@ def test_plain():
         st.close()
 
 
+# ---- 2b. HTTPS with HSTS ---------------------------------------------------------------------------
+
+def test_tls():
+    """With a certificate and key: HTTPS, HSTS on every answer, also off loopback; plain HTTP
+    to the TLS port gets no answer."""
+    st = Store('tls')
+    try:
+        cert, key = os.path.join(st.dir, 'cert.pem'), os.path.join(st.dir, 'key.pem')
+        p = subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout',
+                            key, '-out', cert, '-days', '2', '-subj', '/CN=localhost'],
+                           capture_output=True, timeout=CLI_TIMEOUT)
+        if not check(p.returncode == 0, 'tls: a self-signed certificate (openssl req)',
+                     p.stderr.decode(errors='replace')):
+            return
+        st.tenant('acme', 'NL')
+        app = st.key('app', 'webshop', tenant='acme')
+        srv = st.serve('--tls-cert', cert, '--tls-key', key, listen='0.0.0.0:0')
+        check(srv.url.startswith('https://'), 'tls: serve prints an https URL (off loopback)',
+              srv.url)
+        r = call('GET', srv.url + '/healthz', verify=cert.replace('cert.pem', 'cert.pem') and False)
+        check(status(r) == 200 and 'max-age=' in r.headers.get('Strict-Transport-Security', ''),
+              'tls: /healthz over HTTPS carries Strict-Transport-Security', show(r))
+        r = call('POST', srv.url + '/v1/records', app,
+                 {'subject': ANNA, 'category': 'account', 'value': 'tls'}, verify=False)
+        check(status(r) == 201 and 'Strict-Transport-Security' in r.headers,
+              'tls: a write over HTTPS, with HSTS', show(r))
+        r = call('GET', f'http://127.0.0.1:{srv.port}/healthz', timeout=5)
+        check(not isinstance(r, requests.Response) or r.status_code != 200,
+              'tls: plain HTTP to the HTTPS port is not served', show(r))
+        stopped(srv, 'tls')
+    finally:
+        st.close()
+
+
 # ---- 3. No personal data in the logs -------------------------------------------------------------
 
 def test_logs():
@@ -1093,6 +1127,7 @@ def main():
         return 2
     t = time.monotonic()
     for name, fn in (('life', test_life), ('security', test_security), ('plain', test_plain),
+                     ('tls', test_tls),
                      ('logs', test_logs), ('crash', test_crash), ('shared', test_shared),
                      ('shutdown', test_shutdown)):
         group(name, fn)
