@@ -151,18 +151,7 @@ void kluis__engine_subject(const struct kluis_engine *e, const char *tenant, con
 {
     /* HMAC(secret, tenant || 0 || reference): the same person under two tenants gets two
      * unrelated pseudonyms, so tenants cannot be joined on them. */
-    size_t tl = strlen(tenant), rl = strlen(ref);
-    unsigned char *msg = malloc(tl + 1 + rl);
-    unsigned int len = 32;
-    if (!msg) {
-        memset(out, 0, sizeof(*out));
-        return;
-    }
-    memcpy(msg, tenant, tl);
-    msg[tl] = 0;
-    memcpy(msg + tl + 1, ref, rl);
-    HMAC(EVP_sha256(), e->secret, sizeof(e->secret), msg, tl + 1 + rl, out->hash, &len);
-    free(msg);
+    kluis__subject(e, tenant, ref, out);
 }
 
 static bool tenant_name_valid(const char *t)
