@@ -124,7 +124,8 @@ kluis_rc kluis_scrub_redact(struct kluis_scrub *s, const char *text, size_t len,
                             struct kluis_err *err);
 
 /* The most bytes kluis_scrub_redact writes for len bytes of text: a replacement is at most 24
- * bytes and replaces at least one byte. */
+ * bytes (type, pseudonym) or no longer than what it replaces (format), and a span is at least one
+ * byte. */
 #define KLUIS_SCRUB_OUT_MAX(len) ((len)*24 + 1)
 
 #ifdef __cplusplus

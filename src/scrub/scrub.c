@@ -441,12 +441,9 @@ kluis_rc kluis_scrub_redact(struct kluis_scrub *s, const char *text, size_t len,
     kluis_rc rc = kluis_scrub_find(s, text, len, context, &spans, &n_spans, err);
     if (rc != KLUIS_OK)
         return rc;
-    /* A replacement is at most 24 bytes and every span at least one byte: the output holds at
-     * most (len - context) - covered + 24 · n_spans bytes. */
-    size_t covered = 0;
-    for (size_t i = 0; i < n_spans; i++)
-        covered += spans[i].end - spans[i].start;
-    size_t need = len - context - covered + 24 * n_spans + 1;
+    /* A replacement is at most 24 bytes (type, pseudonym) or no longer than what it replaces
+     * (format): the output holds at most len - context + 24 · n_spans bytes. */
+    size_t need = len - context + 24 * n_spans + 1;
     if (need > s->out_cap) {
         char *p = realloc(s->out, need);
         if (!p)

@@ -208,6 +208,9 @@ static void test_format(void **state)
     assert_redacts(s, "card 4111 1111 1111 1111", "card **** **** **** 1111");
     assert_redacts(s, "BTW NL123456782B01", "BTW NL*********B**");
     assert_redacts(s, "1234 AB", "**** **");
+    /* Longer than any type or pseudonym replacement: the output buffer must make room. */
+    assert_redacts(s, "MT84 MALT 0110 0001 2345 MTLC AST0 01S",
+                   "MT** **** **** **** **** **** **** *1S");
     kluis_scrub_free(s);
 }
 
