@@ -256,6 +256,8 @@ static int by_start(const void *a, const void *b)
 /* Sorts the findings and keeps, of overlapping ones, the longer (the earlier at equal length). */
 static void merge(struct scrub_run *r, size_t context)
 {
+    if (r->n_spans == 0)
+        return; /* spans may still be NULL */
     qsort(r->spans, r->n_spans, sizeof(*r->spans), by_start);
     size_t n = 0;
     for (size_t i = 0; i < r->n_spans; i++) {

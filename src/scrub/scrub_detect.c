@@ -16,6 +16,9 @@
 
 #include <arpa/inet.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum {
     C_DIGIT = 1,
@@ -287,6 +290,20 @@ static bool no_digit_or_newline(const struct scrub_run *r, size_t a, size_t b)
     return true;
 }
 
+/* Whether the keyword ending at i introduces a number of its own: a digit follows within
+ * KW_BEFORE bytes on the same line before any of ) , ; — "sofinummer 5161.80.939" does,
+ * "123456782 (BSN), 37 items" does not. */
+static bool introduces_number(const struct scrub_run *r, size_t i)
+{
+    for (size_t j = i; j < r->len && j < i + KW_BEFORE; j++) {
+        if (is_digit(r->t[j]))
+            return true;
+        if (strchr("),;\n", r->t[j]))
+            return false;
+    }
+    return false;
+}
+
 static bool has_context(const struct scrub_run *r, enum scrub_kw_group g, size_t start, size_t end)
 {
     /* The keywords are in ascending end order: find the first whose end is near enough. */
@@ -303,9 +320,14 @@ static bool has_context(const struct scrub_run *r, enum scrub_kw_group g, size_t
         const struct scrub_kw *k = &r->kw[i];
         if (k->group != g)
             continue;
-        if (k->end <= start && no_digit_or_newline(r, k->end, start))
+        if (k->end <= start && no_digit_or_newline(r, k->end, start) &&
+            !memchr(r->t + k->end, ')', start - k->end) &&
+            !memchr(r->t + k->end, ';', start - k->end))
             return true;
-        if (k->start >= end && no_digit_or_newline(r, end, k->start))
+        /* After the number, the keyword must not be followed by a number of its own
+         * ("order 754529708, sofinummer 5161.80.939" vouches for the second only). */
+        if (k->start >= end && no_digit_or_newline(r, end, k->start) &&
+            !introduces_number(r, k->end))
             return true;
     }
     return false;
@@ -408,7 +430,7 @@ static void read_groups(const struct scrub_run *r, size_t i, struct groups *g)
             q++;
         if (q == p || q >= r->len || !is_digit(r->t[q]))
             break;
-        if (q - p != 1 || !strchr(" .-", r->t[p])) {
+        if (q - p != 1 || !(r->t[p] == ' ' || r->t[p] == '.' || r->t[p] == '-')) {
             simple = false;
         } else {
             if (sep0 && sep0 != r->t[p])
@@ -562,7 +584,7 @@ static void numbers(const struct scrub_run *r, const struct groups *g, size_t st
     if ((k = groups_for(g, 8)) >= 0 && g->simple[k] && end_ok(r, g->e[k]) &&
         has_context(r, SCRUB_KW_KVK, start, g->e[k]))
         consider(best, g->e[k], KLUIS_SCRUB_KVK, "context", 3);
-    for (size_t n = 12; n <= 19; n++) {
+    for (size_t n = 12; n <= 19 && n <= g->cum[g->n - 1]; n++) {
         if ((k = groups_for(g, n)) >= 0 && g->card_sep[k] && end_ok(r, g->e[k])) {
             memcpy(buf, g->d, n);
             if (kluis__scrub_card(buf, n))
@@ -730,12 +752,40 @@ static size_t postcode_at(const struct scrub_run *r, size_t i)
 /* ---- The scanner -----------------------------------------------------------------------------
  */
 
-/* The end of the run of letters and digits from i. */
-static size_t skip_word(const struct scrub_run *r, size_t i)
+/* The end of the run from i in which no token can start: letters, digits, and . , : - /
+ * after a letter or digit (start_ok refuses every position in it). Used after a failure, so
+ * that a timestamp or a hash is passed in one go instead of piece by piece. */
+static size_t skip_joined(const struct scrub_run *r, size_t i)
 {
-    while (i < r->len && (cls[r->t[i]] & C_WORD))
+    while (i < r->len) {
+        unsigned c = cls[r->t[i]];
+        if (!(c & C_WORD) && !((c & C_PUNCT) && (cls[r->t[i - 1]] & C_ALNUM)))
+            break;
         i++;
+    }
     return i;
+}
+
+/* Whether i starts at most four hex digits followed by ':' (the only way into an IPv6
+ * address that does not start with "::"). */
+static bool hex_then_colon(const struct scrub_run *r, size_t i)
+{
+    size_t h = i;
+    while (h < r->len && h - i < 5 && (cls[r->t[h]] & C_HEX))
+        h++;
+    return h < r->len && h - i <= 4 && r->t[h] == ':';
+}
+
+/* Whether a digit group goes on at p: 1 to 3 separators, then a digit. */
+static bool continues(const struct scrub_run *r, size_t p)
+{
+    for (size_t q = p; q < r->len && q - p <= 3; q++) {
+        if (is_digit(r->t[q]))
+            return q > p;
+        if (!(cls[r->t[q]] & C_PHONE_SEP))
+            return false;
+    }
+    return false;
 }
 
 /* Tries every detector that can start at i; returns where to go on (> i). */
@@ -770,7 +820,7 @@ static size_t try_at(struct scrub_run *r, size_t i)
         return i + 1;
     }
     if (!start_ok(r, i))
-        return skip_word(r, i + 1);
+        return skip_joined(r, i + 1);
 
     if (k & C_ALPHA) {
         if (i + 3 < r->len && (at(r, i + 1) & C_ALPHA)) {
@@ -789,48 +839,91 @@ static size_t try_at(struct scrub_run *r, size_t i)
                 return e;
             }
         }
-        if ((k & C_HEX) && (e = ipv6_at(r, i))) {
+        if ((k & C_HEX) && hex_then_colon(r, i) && (e = ipv6_at(r, i))) {
             kluis__scrub_add(r, i, e, KLUIS_SCRUB_IP, "inet_pton6");
             return e;
         }
-        return skip_word(r, i + 1);
+        return skip_joined(r, i + 1);
     }
 
     if (!(k & C_DIGIT))
-        return skip_word(r, i + 1);
-    if ((e = ipv4_at(r, i))) {
+        return skip_joined(r, i + 1);
+    /* Cheap looks at the first run decide which detectors can apply at all. */
+    size_t run = i;
+    while (run < r->len && run - i < 5 && is_digit(r->t[run]))
+        run++;
+    unsigned char next = run < r->len ? r->t[run] : 0;
+    if (next == '.' && run - i <= 3 && (e = ipv4_at(r, i))) {
         kluis__scrub_add(r, i, e, KLUIS_SCRUB_IP, "inet_pton4");
         return e;
     }
-    if ((e = ipv6_at(r, i))) {
+    if (hex_then_colon(r, i) && (e = ipv6_at(r, i))) {
         kluis__scrub_add(r, i, e, KLUIS_SCRUB_IP, "inet_pton6");
         return e;
     }
-    if ((e = postcode_at(r, i))) {
+    if (run - i == 4 && (next == ' ' || (cls[next] & C_UPPER)) && (e = postcode_at(r, i))) {
         kluis__scrub_add(r, i, e, KLUIS_SCRUB_POSTCODE, "nl-postcode");
         return e;
     }
+    /* Every number left has at least 8 digits: a short first run that no group continues
+     * ("200 OK", "5s", "42,") is nothing. */
+    if (run - i < 5 && !continues(r, run))
+        return skip_joined(r, i + 1);
     struct groups g;
     read_groups(r, i, &g);
+    if (g.n == 0) /* a run of more than SCRUB_DIGITS_MAX digits */
+        return skip_joined(r, i + 1);
     struct pick best = {0, KLUIS_SCRUB_PHONE, NULL, 99};
-    numbers(r, &g, i, &best);
+    if (g.cum[g.n - 1] >= 8)
+        numbers(r, &g, i, &best);
     phones(r, &g, false, &best);
     if (best.end) {
         kluis__scrub_add(r, i, best.end, best.type, best.validator);
         return best.end;
     }
-    return skip_word(r, i + 1);
+    return skip_joined(r, i + 1);
+}
+
+/* The first byte at or after i that can begin or sit early in a token: a digit, ':', '+' or
+ * '('. Every token the scanner knows holds one of these within its first five bytes, so the
+ * bytes in between are skipped sixteen at a time. */
+static size_t next_trigger(const unsigned char *t, size_t i, size_t len)
+{
+#if defined(__SSE2__)
+    const __m128i below = _mm_set1_epi8('0' - 1), above = _mm_set1_epi8(':' + 1);
+    const __m128i plus = _mm_set1_epi8('+'), paren = _mm_set1_epi8('(');
+    for (; i + 16 <= len; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        __m128i m = _mm_and_si128(_mm_cmpgt_epi8(x, below), _mm_cmplt_epi8(x, above));
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, plus), _mm_cmpeq_epi8(x, paren)));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits)
+            return i + (size_t)__builtin_ctz(bits);
+    }
+#endif
+    for (; i < len; i++)
+        if ((t[i] >= '0' && t[i] <= ':') || t[i] == '+' || t[i] == '(')
+            return i;
+    return len;
 }
 
 void kluis__scrub_scan(struct scrub_run *r)
 {
     init_classes();
-    size_t i = 0;
+    size_t i = 0; /* everything before i is done */
     while (i < r->len && !r->failed) {
-        unsigned char c = r->t[i];
-        if (cls[c] & C_WORD || c == '+' || c == '(' || c == ':')
-            i = try_at(r, i);
-        else
-            i++;
+        size_t j = next_trigger(r->t, i, r->len);
+        if (j >= r->len)
+            break;
+        /* The token holding j starts at most five bytes before it: "NL91 …" and "fe80::1" are
+         * tried from their letters. Further back it is inside a longer word: try_at skips it. */
+        size_t w = j;
+        while (w > i && j - w < 6 && (cls[r->t[w - 1]] & C_WORD))
+            w--;
+        /* "NL 123456782B01", "BE 0403.170.701": two letters and a space before the digits. */
+        if (w == j && j >= i + 3 && r->t[j - 1] == ' ' && (cls[r->t[j - 2]] & C_ALPHA) &&
+            (cls[r->t[j - 3]] & C_ALPHA) && (j == 3 || !(cls[r->t[j - 4]] & C_WORD)))
+            w = j - 3;
+        i = try_at(r, w);
     }
 }
