@@ -128,6 +128,10 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     } else {
         size_t len = s->known_len[id - ID_KNOWN_BASE];
         size_t start = end - len;
+        /* Never inside a UTF-8 character (a known value may be any bytes): cutting one would
+         * make invalid UTF-8 of valid text. */
+        if ((r->t[start] & 0xC0) == 0x80 || (end < r->len && (r->t[end] & 0xC0) == 0x80))
+            return 0;
         /* Whole words only: a known "Jan" is not in "Januari". */
         if (is_alnum(r->t[start]) && start > 0 && is_alnum(r->t[start - 1]))
             return 0;

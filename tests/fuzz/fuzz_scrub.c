@@ -64,8 +64,10 @@ static struct kluis_scrub *scrubbers[6];
 static void setup(void)
 {
     static const uint8_t key[16] = "fuzz-key-0123456";
-    static const char *const known[] = {"Jan de Vries", "jan@example.nl", "Zoë", "0612345678"};
-    static const size_t known_len[] = {12, 14, 4, 10};
+    /* The last two are pieces of UTF-8 characters: they must never cut one. */
+    static const char *const known[] = {"Jan de Vries", "jan@example.nl", "Zoë",
+                                        "0612345678",   "\xa9",           "\xc3"};
+    static const size_t known_len[] = {12, 14, 4, 10, 1, 1};
     if (scrubbers[0])
         return;
     for (int i = 0; i < 6; i++) {
@@ -75,7 +77,7 @@ static void setup(void)
                                          .key_len = sizeof(key),
                                          .known = known,
                                          .known_len = known_len,
-                                         .n_known = 4};
+                                         .n_known = 6};
         if (kluis_scrub_new(&cfg, &scrubbers[i], NULL) != KLUIS_OK)
             abort();
     }

@@ -177,10 +177,10 @@ static void test_context_same_line(void **state)
 static void test_known(void **state)
 {
     (void)state;
-    const char *known[] = {"Jan de Vries", "jan@example.nl", "Zoë"};
-    size_t lens[] = {12, 14, 4};
+    const char *known[] = {"Jan de Vries", "jan@example.nl", "Zoë", "\xa9 x", "\xc3"};
+    size_t lens[] = {12, 14, 4, 3, 1};
     struct kluis_scrub_config cfg = {
-        .mode = KLUIS_SCRUB_MODE_TYPE, .known = known, .known_len = lens, .n_known = 3};
+        .mode = KLUIS_SCRUB_MODE_TYPE, .known = known, .known_len = lens, .n_known = 5};
     struct kluis_scrub *s = NULL;
     assert_int_equal(kluis_scrub_new(&cfg, &s, NULL), KLUIS_OK);
     assert_redacts(s, "klant JAN DE VRIES belde", "klant [KNOWN] belde");
@@ -189,6 +189,10 @@ static void test_known(void **state)
     /* Whole words only. */
     assert_redacts(s, "Jan de Vriesland", "Jan de Vriesland");
     assert_redacts(s, "Zoë schreef", "[KNOWN] schreef");
+    /* Known values that are pieces of a character never cut one: "©" is C2 A9, "é" C3 A9. */
+    assert_redacts(s, "© x, é", "© x, é");
+    /* As whole characters (here invalid UTF-8 already) they are found. */
+    assert_redacts(s, "a \xc3 b", "a [KNOWN] b");
     kluis_scrub_free(s);
 
     size_t bad[] = {0};
