@@ -541,7 +541,8 @@ static void phones(const struct scrub_run *r, const struct groups *g, bool intl,
             } else if (intl && n >= 8 && n <= 15 && d[0] != '0') {
                 consider(best, e, KLUIS_SCRUB_PHONE, "e164", 6);
             }
-        } else if (n > 1 && d[0] == '0' && !kbo_shape(r, g, k)) {
+        } else if (n > 1 && d[0] == '0' && g->e[0] - g->s[0] >= 2 && !kbo_shape(r, g, k)) {
+            /* A lone leading 0 ("0.123456789") is a decimal fraction, not a trunk prefix. */
             /* 046x–049x are Dutch areas and Belgian mobiles both; a Belgian writes the
              * prefix as one group of four (0470 12 34 56). */
             bool be_mobile = n == 10 && be_national(d + 1, 9) && g->e[0] - g->s[0] == 4 && k > 0;
@@ -563,8 +564,11 @@ static void numbers(const struct scrub_run *r, const struct groups *g, size_t st
 {
     int k;
     char buf[SCRUB_DIGITS_MAX + 1];
+    /* The first group's length is the notation's: a decimal fraction such as 8.5073003328 has
+     * the digits of a valid number but none of its shapes. */
+    size_t first = g->e[0] - g->s[0];
     if ((k = groups_for(g, 11)) >= 0 && g->simple[k] && end_ok(r, g->e[k]) &&
-        kluis__scrub_rrn(g->d))
+        (first == 2 || first == 6 || first == 11) && kluis__scrub_rrn(g->d))
         consider(best, g->e[k], KLUIS_SCRUB_RRN, "mod97", 0);
     if ((k = groups_for(g, 10)) >= 0 && g->simple[k] && end_ok(r, g->e[k]) &&
         kluis__scrub_kbo(g->d)) {
@@ -575,14 +579,14 @@ static void numbers(const struct scrub_run *r, const struct groups *g, size_t st
             consider(best, g->e[k], KLUIS_SCRUB_VAT, "be-kbo-mod97", 5);
     }
     if ((k = groups_for(g, 9)) >= 0 && g->simple[k] && end_ok(r, g->e[k]) &&
-        kluis__scrub_elfproef(g->d)) {
+        (first == 3 || first == 4 || first == 9) && kluis__scrub_elfproef(g->d)) {
         if (has_context(r, SCRUB_KW_BSN, start, g->e[k]))
             consider(best, g->e[k], KLUIS_SCRUB_BSN, "elfproef", 2);
         else if (r->strict)
             consider(best, g->e[k], KLUIS_SCRUB_BSN, "elfproef-strict", 7);
     }
     if ((k = groups_for(g, 8)) >= 0 && g->simple[k] && end_ok(r, g->e[k]) &&
-        has_context(r, SCRUB_KW_KVK, start, g->e[k]))
+        (first == 2 || first == 4 || first == 8) && has_context(r, SCRUB_KW_KVK, start, g->e[k]))
         consider(best, g->e[k], KLUIS_SCRUB_KVK, "context", 3);
     for (size_t n = 12; n <= 19 && n <= g->cum[g->n - 1]; n++) {
         if ((k = groups_for(g, n)) >= 0 && g->card_sep[k] && end_ok(r, g->e[k])) {
