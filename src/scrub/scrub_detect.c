@@ -780,14 +780,23 @@ static bool hex_then_colon(const struct scrub_run *r, size_t i)
     return h < r->len && h - i <= 4 && r->t[h] == ':';
 }
 
-/* Whether a digit group goes on at p: 1 to 3 separators, then a digit. */
-static bool continues(const struct scrub_run *r, size_t p)
+/* Whether the digit groups from i (joined as read_groups joins them) hold at least min digits. */
+static bool enough_digits(const struct scrub_run *r, size_t i, size_t min)
 {
-    for (size_t q = p; q < r->len && q - p <= 3; q++) {
-        if (is_digit(r->t[q]))
-            return q > p;
-        if (!(cls[r->t[q]] & C_PHONE_SEP))
+    size_t n = 0, p = i;
+    while (p < r->len) {
+        if (is_digit(r->t[p])) {
+            if (++n >= min)
+                return true;
+            p++;
+            continue;
+        }
+        size_t q = p;
+        while (q < r->len && q - p < 3 && (cls[r->t[q]] & C_PHONE_SEP))
+            q++;
+        if (q == p || q >= r->len || !is_digit(r->t[q]))
             return false;
+        p = q;
     }
     return false;
 }
@@ -869,9 +878,9 @@ static size_t try_at(struct scrub_run *r, size_t i)
         kluis__scrub_add(r, i, e, KLUIS_SCRUB_POSTCODE, "nl-postcode");
         return e;
     }
-    /* Every number left has at least 8 digits: a short first run that no group continues
-     * ("200 OK", "5s", "42,") is nothing. */
-    if (run - i < 5 && !continues(r, run))
+    /* Every number left has at least 9 digits, or 8 for a KvK number after a keyword: a token
+     * with fewer ("200 OK", "2023-2723", an ISO date) is passed before its groups are read. */
+    if (!enough_digits(r, i, r->n_kw ? 8 : 9))
         return skip_joined(r, i + 1);
     struct groups g;
     read_groups(r, i, &g);
