@@ -67,9 +67,19 @@ static bool is_digit(unsigned char c)
 }
 
 /* May a token start at i, given what precedes it? */
+/* Whether i follows a "tel:" URI scheme (RFC 3966), after which a number may start although
+ * ':' follows a letter. */
+static bool after_tel(const struct scrub_run *r, size_t i)
+{
+    return i >= 4 && r->t[i - 1] == ':' && (r->t[i - 4] | 32) == 't' && (r->t[i - 3] | 32) == 'e' &&
+           (r->t[i - 2] | 32) == 'l' && (i == 4 || !(cls[r->t[i - 5]] & C_WORD));
+}
+
 static bool start_ok(const struct scrub_run *r, size_t i)
 {
     if (i == 0)
+        return true;
+    if (after_tel(r, i))
         return true;
     unsigned p = cls[r->t[i - 1]];
     if (p & C_WORD)
@@ -764,6 +774,8 @@ static size_t skip_joined(const struct scrub_run *r, size_t i)
     while (i < r->len) {
         unsigned c = cls[r->t[i]];
         if (!(c & C_WORD) && !((c & C_PUNCT) && (cls[r->t[i - 1]] & C_ALNUM)))
+            break;
+        if (after_tel(r, i))
             break;
         i++;
     }
