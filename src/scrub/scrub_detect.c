@@ -67,19 +67,19 @@ static bool is_digit(unsigned char c)
 }
 
 /* May a token start at i, given what precedes it? */
-/* Whether i follows a "tel:" URI scheme (RFC 3966), after which a number may start although
- * ':' follows a letter. */
-static bool after_tel(const struct scrub_run *r, size_t i)
+/* Whether i follows a key and a colon ("BSN:123456782", "IBAN:NL91…", "tel:+3161…"): a token may
+ * start there although ':' follows a letter. After a digit it may not (12:30:45, MAC and IPv6
+ * pieces). */
+static bool after_key(const struct scrub_run *r, size_t i)
 {
-    return i >= 4 && r->t[i - 1] == ':' && (r->t[i - 4] | 32) == 't' && (r->t[i - 3] | 32) == 'e' &&
-           (r->t[i - 2] | 32) == 'l' && (i == 4 || !(cls[r->t[i - 5]] & C_WORD));
+    return i >= 2 && r->t[i - 1] == ':' && (cls[r->t[i - 2]] & C_ALPHA);
 }
 
 static bool start_ok(const struct scrub_run *r, size_t i)
 {
     if (i == 0)
         return true;
-    if (after_tel(r, i))
+    if (after_key(r, i))
         return true;
     unsigned p = cls[r->t[i - 1]];
     if (p & C_WORD)
@@ -775,7 +775,7 @@ static size_t skip_joined(const struct scrub_run *r, size_t i)
         unsigned c = cls[r->t[i]];
         if (!(c & C_WORD) && !((c & C_PUNCT) && (cls[r->t[i - 1]] & C_ALNUM)))
             break;
-        if (after_tel(r, i))
+        if (after_key(r, i))
             break;
         i++;
     }
