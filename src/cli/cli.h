@@ -182,6 +182,7 @@ int cli_cmd_consent(int argc, char **argv);
 int cli_cmd_approval(int argc, char **argv);
 int cli_cmd_apikey(int argc, char **argv);
 int cli_cmd_serve(int argc, char **argv);
+int cli_cmd_scrub(int argc, char **argv);
 /* kluis subject ident | ledger (cli_rights.c). */
 int cli_subject_ident(const char *cmd, int argc, char **argv);
 int cli_subject_ledger(const char *cmd, int argc, char **argv);

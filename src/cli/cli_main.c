@@ -421,6 +421,37 @@ static const struct cli_command commands[] = {
      "Exit status: 0 success, 1 refused (an invalid or expired token, the reason on stderr)\n"
      "or another failure, 2 usage error.\n",
      cli_cmd_fernet},
+    {"scrub", "redact personal data (e-mail, phone, IBAN, BSN, …) in text, line by line",
+     "Usage: kluis scrub [--mode type|format|pseudonym] [--key-file FILE] [--known FILE]\n"
+     "                   [--strict] [--json] [FILE]\n"
+     "\n"
+     "Reads text from FILE (or stdin) and writes it to stdout with the personal data in it\n"
+     "redacted: e-mail addresses, phone numbers (NL, BE, international), IBANs, BSNs,\n"
+     "Belgian national register and BIS numbers, KvK numbers, Dutch and Belgian VAT and\n"
+     "enterprise numbers, payment card numbers, IP addresses, Dutch postcodes, and the\n"
+     "values of --known. docs/scrub.md gives every rule and its source.\n"
+     "\n"
+     "Each line goes out as soon as it is complete; memory stays bounded however long a\n"
+     "line is. Bytes that are not personal data, invalid UTF-8 and NUL included, pass\n"
+     "through unchanged, and valid UTF-8 stays valid.\n"
+     "\n"
+     "Options:\n"
+     "  --mode type       replace each finding by its type: [IBAN] (the default)\n"
+     "  --mode format     keep the shape: NL** **** **** **** 00\n"
+     "  --mode pseudonym  a keyed pseudonym, the same for the same value: <EMAIL:4f1c2a>\n"
+     "  --key-file FILE   the pseudonym key: 16 to 256 bytes (a final newline is ignored)\n"
+     "  --known FILE      known values to redact, one per line (names, e-mail addresses,\n"
+     "                    phone numbers of your data subjects), matched as whole words\n"
+     "                    regardless of ASCII case\n"
+     "  --strict          redact every 9-digit number that passes the 11-test, not only\n"
+     "                    those near a word such as BSN or burgerservicenummer\n"
+     "  --json            print the findings, not the text: for each line with any,\n"
+     "                    {\"line\", \"spans\": [{\"start\", \"end\", \"type\", \"validator\"}]}\n"
+     "                    (byte offsets in the line; never the values)\n"
+     "  -h, --help        show this help\n"
+     "\n"
+     "Exit status: 0 success, 1 failure (unreadable input or key), 2 usage error.\n",
+     cli_cmd_scrub},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
