@@ -468,7 +468,7 @@ static int write_mail(struct demo *d, int t)
                  next_random(d) & 0xffffffffu, name, addr, PICK(d, mail_subjects),
                  PICK(d, snippets));
         struct kluis_link links[] = {{"integration", integration}};
-        uint64_t id;
+        uint64_t id = 0;
         if (put_text(d, t, C_MAIL_METADATA, addr, value, links, 1, &id) != CLI_OK)
             return CLI_FAIL;
         if (t == 0 && !d->first_mail_id) {
