@@ -198,7 +198,9 @@ struct kluis_keyring {
 };
 
 /* An audit-log entry as stored: its place (0-based), its leaf hash, its body (NULL once purged
- * by the audit retention), the tenant it concerns (NULL: the operator's) and its time. */
+ * by the audit retention), the tenant it concerns (NULL: the operator's) and its time. A scan
+ * passes damaged (leaf zeroes, no body) for an entry whose stored bytes cannot be read, so that
+ * a verifier names it. */
 struct kluis_audit_row {
     uint64_t seq;
     uint8_t leaf[32];
@@ -206,6 +208,7 @@ struct kluis_audit_row {
     size_t body_len;
     const char *tenant;
     int64_t at;
+    bool damaged;
 };
 
 typedef int (*kluis_audit_fn)(void *ctx, const struct kluis_audit_row *row);

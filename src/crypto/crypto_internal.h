@@ -9,6 +9,8 @@
 #define KLUIS_CRYPTO_INTERNAL_H
 
 #include <openssl/evp.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "kluis/crypto.h"
 
@@ -28,6 +30,22 @@ const struct kluis__algs *kluis__algs(void);
  */
 bool kluis__hmac2(const void *key, size_t key_len, const void *a, size_t a_len, const void *b,
                   size_t b_len, uint8_t out[32]);
+
+/*
+ * HMAC-SHA256 under a key fixed for long (the engine's subject secret): the inner and outer
+ * SHA-256 states after the padded key are computed once, so that each MAC costs the message's
+ * blocks and two more, with no OpenSSL dispatch (hmac_state.c). Wipe with kluis__hmac_state_wipe.
+ */
+struct kluis__hmac_state {
+    uint8_t inner[128], outer[128]; /* SHA256_CTX, opaque here (OpenSSL's low-level API) */
+    bool ready;
+};
+
+void kluis__hmac_state_init(struct kluis__hmac_state *h, const void *key, size_t key_len);
+/* HMAC of a || b (b may be NULL/0); false (out zeroed) when h is not ready or SHA-256 fails. */
+bool kluis__hmac_state_mac(const struct kluis__hmac_state *h, const void *a, size_t a_len,
+                           const void *b, size_t b_len, uint8_t out[32]);
+void kluis__hmac_state_wipe(struct kluis__hmac_state *h);
 
 /*
  * kluis_b64_encode and kluis_b64_decode for secrets (keys): the same results, in time that does

@@ -42,6 +42,7 @@ static kluis_rc engine_secret(struct kluis_engine *e, struct kluis_err *err)
     kluis_wipe(legacy, sizeof(legacy));
     if (rc)
         return rc;
+    kluis__hmac_state_init(&e->subject_mac, e->secret, sizeof(e->secret));
     /* The data store remembers a check value of the key store it was made with, so that a new,
      * empty key store (a typo in --keys) is refused instead of paired: with it, every value
      * would look destroyed and every checkpoint would be signed by a stranger. */
@@ -130,6 +131,7 @@ void kluis_engine_close(struct kluis_engine *e)
     kluis_store_close(e->store);
     kluis_keys_close(e->keys);
     OPENSSL_cleanse(e->secret, sizeof(e->secret));
+    kluis__hmac_state_wipe(&e->subject_mac);
     free(e);
 }
 

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "crypto/crypto_internal.h"
 #include "kluis/engine.h"
 #include "kluis/kluis.h"
 
@@ -36,6 +37,7 @@ struct kluis_engine {
     void *obj;
     int64_t now;
     uint8_t secret[32];
+    struct kluis__hmac_state subject_mac; /* HMAC under secret, its key states precomputed */
     char actor[128];
     struct kluis__audit audit;
 };

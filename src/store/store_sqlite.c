@@ -30,8 +30,9 @@
  * key store and clears the note (again on the next open after a crash in between). What stays in
  * free pages, the WAL or a backup is ciphertext whose key is gone.
  *
- * Audit. The audit log's entries (audit), signed checkpoints (checkpoints) and the tree's compact
- * range (meta 'audit_range') live here, written in the transactions of the actions they record.
+ * Audit. The audit log's entries (in chunks: audit_chunks, audit_tenants), signed checkpoints
+ * (checkpoints) and the tree's compact range (meta 'audit_range') live here, written in the
+ * transactions of the actions they record.
  */
 #include "store/store_internal.h"
 
@@ -50,7 +51,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define SCHEMA_VERSION       4
+#define SCHEMA_VERSION       5
 #define DAY                  86400
 #define NEAR_DAYS            128 /* deadlines closer than this to creation get a day bucket */
 #define WIDE_DAYS            32  /* the width of a bucket beyond */
@@ -107,6 +108,8 @@ struct sql_cache {
     uint64_t used;
 };
 
+struct chunk_w;
+
 struct sq {
     sqlite3 *db;
     const struct kluis_keyring *ring; /* bucket and data keys (keys.h) */
@@ -127,7 +130,27 @@ struct sq {
     EVP_CIPHER_CTX *gcm;        /* kept for every value sealed or opened */
     uint8_t nonces[NONCE_POOL]; /* random bytes for nonces, drawn NONCE_POOL at a time */
     size_t nonces_left;
+    struct chunk_w *chunk; /* the audit chunk being written (sq_audit_append) */
 };
+
+/* The audit log's chunks (below), also written by the migration to schema 5. */
+/* The chunk being built. */
+struct chunk_w {
+    uint64_t first;
+    size_t n;
+    int64_t last_at;
+    uint8_t leaves[KLUIS__CHUNK_MAX][32];
+    uint8_t *bytes;
+    size_t len, cap;
+    char tenants[KLUIS__CHUNK_MAX][KLUIS_TENANT_MAX + 1];
+    size_t n_tenants;
+};
+static struct chunk_w *chunk_writer(struct sq *s, struct kluis_err *err);
+static void chunk_writer_free(struct sq *s);
+static kluis_rc chunk_add(struct sq *s, struct chunk_w *w, const struct kluis_audit_row *r,
+                          struct kluis_err *err);
+static kluis_rc chunk_flush(struct sq *s, struct chunk_w *w, struct kluis_err *err);
+static kluis_rc audit_note_unordered(struct sq *s, uint64_t seq, struct kluis_err *err);
 
 /* ---- Errors ------------------------------------------------------------------------------ */
 
@@ -453,6 +476,62 @@ static const char schema_v4[] =
     "CREATE TABLE apikeys(id INTEGER PRIMARY KEY, tenant TEXT, role TEXT NOT NULL,"
     " name TEXT NOT NULL, hash BLOB NOT NULL UNIQUE, created INTEGER NOT NULL, revoked INTEGER);";
 
+/*
+ * 5: the audit log in chunks (audit_chunks, audit_tenants; see the audit section below) instead of
+ * a row and a tenant-index entry per entry. The entries of the old table are moved as they are,
+ * damage included (a leaf that is not 32 bytes becomes zeroes, which verify names), and the old
+ * table goes with its indexes. A log found out of time order is noted (meta 'audit_unordered').
+ */
+static kluis_rc migrate_to_5(struct sq *s, struct kluis_err *err)
+{
+    kluis_rc rc = exec(s,
+                       "CREATE TABLE audit_chunks(first INTEGER PRIMARY KEY, n INTEGER NOT NULL,"
+                       " last_at INTEGER NOT NULL, leaves BLOB NOT NULL, entries BLOB NOT NULL);"
+                       "CREATE TABLE audit_tenants(tenant TEXT NOT NULL, first INTEGER NOT NULL,"
+                       " PRIMARY KEY(tenant, first)) WITHOUT ROWID;",
+                       err);
+    if (rc)
+        return rc;
+    struct chunk_w *w = chunk_writer(s, err);
+    if (!w)
+        return KLUIS_ENOMEM;
+    sqlite3_stmt *st;
+    if ((rc = prepare(s, "SELECT seq, leaf, body, tenant, at FROM audit ORDER BY seq", &st, err)))
+        return rc;
+    int64_t last_at = INT64_MIN;
+    int step;
+    while (rc == KLUIS_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct kluis_audit_row r = {
+            .seq = (uint64_t)sqlite3_column_int64(st, 0),
+            .body = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : sqlite3_column_blob(st, 2),
+            .body_len = (size_t)sqlite3_column_bytes(st, 2),
+            .tenant = (const char *)sqlite3_column_text(st, 3),
+            .at = sqlite3_column_int64(st, 4),
+        };
+        if (r.body && !r.body_len)
+            r.body = "";
+        if (sqlite3_column_bytes(st, 1) == 32)
+            memcpy(r.leaf, sqlite3_column_blob(st, 1), 32);
+        if (r.tenant && (!r.tenant[0] || strlen(r.tenant) > KLUIS_TENANT_MAX))
+            r.tenant = NULL;
+        if (sqlite3_column_int64(st, 0) < 0 || r.seq > (uint64_t)INT64_MAX - KLUIS__CHUNK_MAX)
+            continue;
+        if (r.at < last_at && (rc = audit_note_unordered(s, r.seq, err)))
+            break;
+        last_at = r.at > last_at ? r.at : last_at;
+        rc = chunk_add(s, w, &r, err);
+    }
+    if (rc == KLUIS_OK && step != SQLITE_DONE)
+        rc = sq_fail(s, err, "moving the audit log to chunks");
+    sqlite3_finalize(st);
+    if (rc == KLUIS_OK)
+        rc = chunk_flush(s, w, err);
+    w->n = w->len = w->n_tenants = 0;
+    if (rc == KLUIS_OK)
+        rc = exec(s, "DROP TABLE audit", err);
+    return rc;
+}
+
 /* Upgrades from version `from` to SCHEMA_VERSION, one step at a time. */
 static kluis_rc migrate(struct sq *s, int from, struct kluis_err *err)
 {
@@ -480,42 +559,8 @@ static kluis_rc migrate(struct sq *s, int from, struct kluis_err *err)
         rc = migrate_to_3(s, err);
     if (rc == KLUIS_OK && from < 4)
         rc = exec(s, schema_v4, err);
-    return rc;
-}
-
-/*
- * Schema 3 as first written indexed the audit log by time (audit_at), for the purge to find the
- * bodies past the audit retention. Entries are appended in the order of the engine's clock, so
- * the purge finds them by seq instead (sq_audit_prune), and the index — a b-tree insert per
- * entry — goes. Idempotent: done once, on the first open of a store that still has it; nothing
- * else of the schema changes, so the schema version stays 3 (a kluis from before this change
- * reads and writes the store as it is, its purge scanning instead of using the index). The log is
- * checked once for entries out of time order (a clock set back); if there are any, the store
- * notes it and the purge looks at every body's time (meta 'audit_unordered').
- */
-static kluis_rc drop_audit_at(struct sq *s, struct kluis_err *err)
-{
-    sqlite3_stmt *st;
-    kluis_rc rc =
-        prepare(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'audit_at'",
-                &st, err);
-    if (rc)
-        return rc;
-    bool have = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
-    sqlite3_finalize(st);
-    if (!have)
-        return KLUIS_OK;
-    if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
-        return rc;
-    rc = exec(s,
-              "INSERT OR REPLACE INTO meta(key, value) SELECT 'audit_unordered', b.seq FROM "
-              "audit a JOIN audit b ON b.seq = a.seq + 1 WHERE b.at < a.at ORDER BY b.seq LIMIT 1;"
-              "DROP INDEX IF EXISTS audit_at",
-              err);
-    if (rc == KLUIS_OK)
-        rc = exec(s, "COMMIT", err);
-    if (rc)
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc == KLUIS_OK && from < 5)
+        rc = migrate_to_5(s, err);
     return rc;
 }
 
@@ -564,7 +609,7 @@ static kluis_rc schema_setup(struct sq *s, struct kluis_err *err)
         return KLUIS_EUNSUPPORTED;
     }
     if (version == SCHEMA_VERSION)
-        return drop_audit_at(s, err);
+        return KLUIS_OK;
     if (version < SCHEMA_VERSION) {
         if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
             return rc;
@@ -692,6 +737,7 @@ static void sq_close(void *obj)
     free(s->deltas);
     EVP_CIPHER_CTX_free(s->gcm);
     s->gcm = NULL;
+    chunk_writer_free(s);
     sqlite3_close(s->db);
     s->db = NULL;
 }
@@ -1561,11 +1607,123 @@ static kluis_rc sq_doomed_keys_done(void *obj, const int64_t *nos, size_t n, str
 
 /* ---- Audit log ------------------------------------------------------------------------------ */
 
+/*
+ * The entries are kept in chunks (audit_chunks: first seq, count, time of the last entry, their
+ * leaf hashes, their encoded entries; store_internal.h), one or more per transaction that
+ * appends: a row per chunk instead of a row per entry, and a tenant's view found through
+ * audit_tenants (a row per tenant and chunk) instead of an index entry per entry.
+ */
+
+static kluis_rc chunk_flush(struct sq *s, struct chunk_w *w, struct kluis_err *err)
+{
+    if (w->n == 0)
+        return KLUIS_OK;
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s,
+                         "INSERT INTO audit_chunks(first, n, last_at, leaves, entries) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5)",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)w->first);
+    sqlite3_bind_int64(st, 2, (int64_t)w->n);
+    sqlite3_bind_int64(st, 3, w->last_at);
+    sqlite3_bind_blob(st, 4, w->leaves, (int)(32 * w->n), SQLITE_STATIC);
+    sqlite3_bind_blob(st, 5, w->bytes, (int)w->len, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sq_fail(s, err, "appending to the audit log");
+    sqlite3_clear_bindings(st);
+    release(s, st);
+    if (rc == KLUIS_OK && w->n_tenants) {
+        if ((rc = cached(s, "INSERT OR IGNORE INTO audit_tenants(tenant, first) VALUES(?1, ?2)",
+                         &st, err)))
+            return rc;
+        for (size_t i = 0; i < w->n_tenants && rc == KLUIS_OK; i++) {
+            sqlite3_bind_text(st, 1, w->tenants[i], -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, (int64_t)w->first);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = sq_fail(s, err, "appending to the audit log");
+            sqlite3_reset(st);
+        }
+        sqlite3_clear_bindings(st);
+        release(s, st);
+    }
+    w->n = 0;
+    w->len = 0;
+    w->n_tenants = 0;
+    return rc;
+}
+
+/* Adds an entry to the chunk, writing the chunk first when the entry does not belong in it. */
+static kluis_rc chunk_add(struct sq *s, struct chunk_w *w, const struct kluis_audit_row *r,
+                          struct kluis_err *err)
+{
+    size_t tl = r->tenant ? strlen(r->tenant) : 0;
+    if (tl > KLUIS_TENANT_MAX)
+        return kluis_err_set(err, KLUIS_EINVAL, "store: a tenant name is too long");
+    if (r->body_len > UINT32_MAX / 2)
+        return kluis_err_set(err, KLUIS_ETOOBIG, "store: an audit entry is too large");
+    size_t need = kluis__chunk_entry_size(tl, r->body != NULL, r->body_len);
+    kluis_rc rc;
+    if (w->n &&
+        (r->seq != w->first + w->n || w->n == KLUIS__CHUNK_MAX ||
+         w->len + need > KLUIS__CHUNK_BYTES) &&
+        (rc = chunk_flush(s, w, err)))
+        return rc;
+    if (w->len + need > w->cap) {
+        size_t cap = w->cap ? w->cap : 64 * 1024;
+        while (cap < w->len + need)
+            cap *= 2;
+        uint8_t *b = realloc(w->bytes, cap);
+        if (!b)
+            return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+        w->bytes = b;
+        w->cap = cap;
+    }
+    if (w->n == 0)
+        w->first = r->seq;
+    struct kluis__chunk_entry e = {
+        .at = r->at,
+        .tenant = r->tenant,
+        .tenant_len = tl,
+        .body = r->body,
+        .body_len = r->body_len,
+    };
+    w->len += kluis__chunk_entry_put(w->bytes + w->len, &e);
+    memcpy(w->leaves[w->n], r->leaf, 32);
+    w->last_at = r->at;
+    w->n++;
+    if (tl) {
+        size_t i = 0;
+        while (i < w->n_tenants && strcmp(w->tenants[i], r->tenant) != 0)
+            i++;
+        if (i == w->n_tenants)
+            memcpy(w->tenants[w->n_tenants++], r->tenant, tl + 1);
+    }
+    return KLUIS_OK;
+}
+
+static struct chunk_w *chunk_writer(struct sq *s, struct kluis_err *err)
+{
+    if (!s->chunk && !(s->chunk = calloc(1, sizeof(*s->chunk))))
+        kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    return s->chunk;
+}
+
+static void chunk_writer_free(struct sq *s)
+{
+    if (s->chunk)
+        free(s->chunk->bytes);
+    free(s->chunk);
+    s->chunk = NULL;
+}
+
 /* The time of the log's last entry (INT64_MIN: none). */
 static kluis_rc audit_last_at(struct sq *s, int64_t *out, struct kluis_err *err)
 {
     sqlite3_stmt *st;
-    kluis_rc rc = cached(s, "SELECT at FROM audit ORDER BY seq DESC LIMIT 1", &st, err);
+    kluis_rc rc =
+        cached(s, "SELECT last_at FROM audit_chunks ORDER BY first DESC LIMIT 1", &st, err);
     if (rc)
         return rc;
     int step = sqlite3_step(st);
@@ -1576,7 +1734,7 @@ static kluis_rc audit_last_at(struct sq *s, int64_t *out, struct kluis_err *err)
 }
 
 /* Notes (once) that entries from seq on are not in time order: the purge then looks at every
- * body's time instead of cutting the log at one place (sq_audit_prune). */
+ * entry's time instead of cutting the log at one place (sq_audit_prune). */
 static kluis_rc audit_note_unordered(struct sq *s, uint64_t seq, struct kluis_err *err)
 {
     sqlite3_stmt *st;
@@ -1595,78 +1753,142 @@ static kluis_rc sq_audit_append(void *obj, const struct kluis_audit_row *rows, s
                                 struct kluis_err *err)
 {
     struct sq *s = obj;
-    sqlite3_stmt *st;
     int64_t last_at = INT64_MIN;
     kluis_rc rc = n ? audit_last_at(s, &last_at, err) : KLUIS_OK;
-    if (rc)
+    if (rc || n == 0)
         return rc;
-    if ((rc = cached(s, "INSERT INTO audit(seq, leaf, body, tenant, at) VALUES(?1, ?2, ?3, ?4, ?5)",
-                     &st, err)))
-        return rc;
+    struct chunk_w *w = chunk_writer(s, err);
+    if (!w)
+        return KLUIS_ENOMEM;
+    w->n = w->len = w->n_tenants = 0;
     for (size_t i = 0; i < n && rc == KLUIS_OK; i++) {
         const struct kluis_audit_row *r = &rows[i];
-        if (r->seq > (uint64_t)INT64_MAX) {
+        if (r->seq > (uint64_t)INT64_MAX - KLUIS__CHUNK_MAX) {
             rc = kluis_err_set(err, KLUIS_EINVAL, "store: audit sequence out of range");
             break;
         }
         if (r->at < last_at && (rc = audit_note_unordered(s, r->seq, err)))
             break;
         last_at = r->at > last_at ? r->at : last_at;
-        sqlite3_bind_int64(st, 1, (int64_t)r->seq);
-        sqlite3_bind_blob(st, 2, r->leaf, 32, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 3, r->body, (int)r->body_len, SQLITE_STATIC);
-        if (r->tenant)
-            sqlite3_bind_text(st, 4, r->tenant, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 4);
-        sqlite3_bind_int64(st, 5, r->at);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = sq_fail(s, err, "appending to the audit log");
-        sqlite3_reset(st);
+        rc = chunk_add(s, w, r, err);
     }
-    sqlite3_clear_bindings(st);
-    release(s, st);
+    if (rc == KLUIS_OK)
+        rc = chunk_flush(s, w, err);
+    w->n = w->len = w->n_tenants = 0;
     return rc;
+}
+
+/* The first seq of the chunk holding seq (or seq itself when no chunk starts at or before it). */
+static kluis_rc chunk_start(struct sq *s, uint64_t seq, int64_t *out, struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc = cached(s, "SELECT max(first) FROM audit_chunks WHERE first <= ?1", &st, err);
+    if (rc)
+        return rc;
+    int64_t v = seq > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)seq;
+    sqlite3_bind_int64(st, 1, v);
+    int step = sqlite3_step(st);
+    *out = step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL
+               ? sqlite3_column_int64(st, 0)
+               : v;
+    release(s, st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? KLUIS_OK
+                                                     : sq_fail(s, err, "reading the audit log");
+}
+
+/* A chunk's count when it is one kluis could have written (0: damaged). */
+static size_t chunk_count(sqlite3_stmt *st, int col_n, int col_leaves)
+{
+    int64_t n = sqlite3_column_int64(st, col_n);
+    if (n < 1 || n > KLUIS__CHUNK_MAX || sqlite3_column_bytes(st, col_leaves) != 32 * n)
+        return 0;
+    return (size_t)n;
 }
 
 static kluis_rc sq_audit_scan(void *obj, uint64_t from, uint64_t to, const char *tenant,
                               kluis_audit_fn fn, void *ctx, struct kluis_err *err)
 {
     struct sq *s = obj;
-    sqlite3_stmt *st;
-    kluis_rc rc = cached(s,
-                         tenant ? "SELECT seq, leaf, body, tenant, at FROM audit WHERE tenant = ?3 "
-                                  "AND seq >= ?1 AND seq < ?2 ORDER BY seq"
-                                : "SELECT seq, leaf, body, tenant, at FROM audit WHERE seq >= ?1 "
-                                  "AND seq < ?2 ORDER BY seq",
-                         &st, err);
+    int64_t lo;
+    kluis_rc rc = chunk_start(s, from, &lo, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, from > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)from);
+    sqlite3_stmt *st;
+    if ((rc =
+             cached(s,
+                    tenant ? "SELECT c.first, c.n, c.leaves, c.entries FROM audit_tenants t JOIN "
+                             "audit_chunks c ON c.first = t.first WHERE t.tenant = ?3 AND "
+                             "t.first >= ?1 AND t.first < ?2 ORDER BY t.first"
+                           : "SELECT first, n, leaves, entries FROM audit_chunks WHERE first >= ?1 "
+                             "AND first < ?2 ORDER BY first",
+                    &st, err)))
+        return rc;
+    sqlite3_bind_int64(st, 1, lo);
     sqlite3_bind_int64(st, 2, to > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)to);
     if (tenant)
         sqlite3_bind_text(st, 3, tenant, -1, SQLITE_STATIC);
+    size_t tlen = tenant ? strlen(tenant) : 0;
+    bool stop = false;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct kluis_audit_row r = {
-            .seq = (uint64_t)sqlite3_column_int64(st, 0),
-            .body = sqlite3_column_blob(st, 2),
-            .body_len = (size_t)sqlite3_column_bytes(st, 2),
-            .tenant = (const char *)sqlite3_column_text(st, 3),
-            .at = sqlite3_column_int64(st, 4),
-        };
-        if (sqlite3_column_type(st, 2) == SQLITE_NULL)
-            r.body = NULL;
-        /* A damaged leaf column is passed as zeroes; the verifier finds it. */
-        if (sqlite3_column_bytes(st, 1) == 32)
-            memcpy(r.leaf, sqlite3_column_blob(st, 1), 32);
-        else
-            memset(r.leaf, 0, 32);
-        if (fn(ctx, &r))
+    while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        uint64_t first = (uint64_t)sqlite3_column_int64(st, 0);
+        size_t n = chunk_count(st, 1, 2);
+        const uint8_t *leaves = sqlite3_column_blob(st, 2);
+        const uint8_t *p = sqlite3_column_blob(st, 3);
+        const uint8_t *end = p ? p + sqlite3_column_bytes(st, 3) : p;
+        size_t i = 0;
+        struct kluis__chunk_entry e;
+        int got = 0;
+        for (; n && i < n && !stop && (got = kluis__chunk_entry_next(&p, end, &e)) == 1; i++) {
+            uint64_t seq = first + i;
+            if (seq < from)
+                continue;
+            if (seq >= to) {
+                stop = true;
+                break;
+            }
+            if (tenant && (e.tenant_len != tlen || memcmp(e.tenant, tenant, tlen) != 0))
+                continue;
+            char tbuf[KLUIS_TENANT_MAX + 1];
+            if (e.tenant) {
+                memcpy(tbuf, e.tenant, e.tenant_len);
+                tbuf[e.tenant_len] = '\0';
+            }
+            struct kluis_audit_row r = {
+                .seq = seq,
+                .body = e.body,
+                .body_len = e.body_len,
+                .tenant = e.tenant ? tbuf : NULL,
+                .at = e.at,
+            };
+            memcpy(r.leaf, leaves + 32 * i, 32);
+            stop = fn(ctx, &r) != 0;
+        }
+        if (stop || (n && i == n && p == end))
+            continue;
+        /* Damaged from entry i on (or the whole chunk, when its count is not one kluis writes):
+         * a tenant's view cannot tell whose the entries are; the whole log names each one. */
+        if (tenant) {
+            rc = kluis_err_set(
+                err, KLUIS_ECORRUPT,
+                "audit entries from %" PRIu64 " on are damaged (they cannot be read)", first + i);
             break;
+        }
+        size_t last = n ? n : 1;
+        for (; i < last && !stop; i++) {
+            uint64_t seq = first + i;
+            if (seq < from)
+                continue;
+            if (seq >= to)
+                break;
+            struct kluis_audit_row r = {.seq = seq, .damaged = true};
+            stop = fn(ctx, &r) != 0;
+        }
+        (void)got;
     }
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    if (rc == KLUIS_OK && !stop && step != SQLITE_DONE)
         rc = sq_fail(s, err, "reading the audit log");
+    sqlite3_reset(st);
     release(s, st);
     return rc;
 }
@@ -1675,77 +1897,113 @@ static kluis_rc sq_audit_leaves(void *obj, uint64_t from, uint64_t to, uint8_t (
                                 struct kluis_err *err)
 {
     struct sq *s = obj;
-    sqlite3_stmt *st;
-    kluis_rc rc = cached(s, "SELECT seq, leaf FROM audit WHERE seq >= ?1 AND seq < ?2 ORDER BY seq",
-                         &st, err);
+    int64_t lo;
+    kluis_rc rc = chunk_start(s, from, &lo, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, (int64_t)from);
-    sqlite3_bind_int64(st, 2, (int64_t)to);
+    sqlite3_stmt *st;
+    if ((rc = cached(s,
+                     "SELECT first, n, leaves FROM audit_chunks WHERE first >= ?1 AND first < ?2 "
+                     "ORDER BY first",
+                     &st, err)))
+        return rc;
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, to > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)to);
     uint64_t next = from;
-    while (rc == KLUIS_OK && sqlite3_step(st) == SQLITE_ROW) {
-        if ((uint64_t)sqlite3_column_int64(st, 0) != next || sqlite3_column_bytes(st, 1) != 32)
-            rc = kluis_err_set(err, KLUIS_ECORRUPT, "audit entry %" PRIu64 " is missing or damaged",
-                               next);
-        else
-            memcpy(out[next - from], sqlite3_column_blob(st, 1), 32);
-        next++;
+    while (rc == KLUIS_OK && next < to && sqlite3_step(st) == SQLITE_ROW) {
+        uint64_t first = (uint64_t)sqlite3_column_int64(st, 0);
+        size_t n = chunk_count(st, 1, 2);
+        if (first > next || n == 0) {
+            rc = kluis_err_set(err, KLUIS_ECORRUPT, "audit entry %" PRIu64 " is %s", next,
+                               first > next ? "missing" : "missing or damaged");
+            break;
+        }
+        const uint8_t *leaves = sqlite3_column_blob(st, 2);
+        for (uint64_t seq = next; seq < first + n && seq < to; seq++)
+            memcpy(out[seq - from], leaves + 32 * (seq - first), 32);
+        if (first + n > next)
+            next = first + n < to ? first + n : to;
     }
+    sqlite3_reset(st);
     release(s, st);
-    if (rc == KLUIS_OK && next != to)
+    if (rc == KLUIS_OK && next < to)
         rc = kluis_err_set(err, KLUIS_ECORRUPT, "audit entry %" PRIu64 " is missing", next);
     return rc;
 }
 
-/* The first entry from seq `from` on whose time is at or after `before` (INT64_MAX: none). */
-static kluis_rc audit_first_at(struct sq *s, int64_t from, int64_t before, int64_t *out,
-                               struct kluis_err *err)
+/*
+ * Prunes the bodies of the chunk at `first` (entries from seq `from` on) whose time is before
+ * `before`, rewriting the chunk when any goes. *out_cut: in a log in time order, the seq of the
+ * first entry at or after before (UINT64_MAX: none in this chunk).
+ */
+static kluis_rc chunk_prune(struct sq *s, sqlite3_stmt *row, uint64_t from, int64_t before,
+                            bool unordered, uint64_t *out_pruned, uint64_t *out_cut,
+                            struct kluis_err *err)
 {
-    sqlite3_stmt *st;
-    kluis_rc rc =
-        cached(s, "SELECT seq, at FROM audit WHERE seq >= ?1 ORDER BY seq LIMIT 1", &st, err);
-    if (rc)
-        return rc;
-    sqlite3_stmt *last;
-    if ((rc = cached(s, "SELECT max(seq) FROM audit", &last, err))) {
-        release(s, st);
-        return rc;
-    }
-    int64_t hi = sqlite3_step(last) == SQLITE_ROW && sqlite3_column_type(last, 0) != SQLITE_NULL
-                     ? sqlite3_column_int64(last, 0) + 1
-                     : from;
-    release(s, last);
-    /* Binary search on seq: times do not decrease along the log (the caller checked). The
-     * answer is in [lo, hi], hi meaning none. */
-    int64_t lo = from;
-    while (lo < hi && rc == KLUIS_OK) {
-        int64_t mid = lo + (hi - lo) / 2;
-        sqlite3_bind_int64(st, 1, mid);
-        int step = sqlite3_step(st);
-        if (step == SQLITE_ROW) {
-            int64_t seq = sqlite3_column_int64(st, 0), at = sqlite3_column_int64(st, 1);
-            if (at >= before)
-                hi = mid; /* entries between mid and seq are missing: none of them counts */
-            else
-                lo = seq + 1;
-        } else if (step == SQLITE_DONE) {
-            hi = mid;
-        } else {
-            rc = sq_fail(s, err, "reading the audit log");
+    uint64_t first = (uint64_t)sqlite3_column_int64(row, 0);
+    size_t n = chunk_count(row, 1, 2);
+    const uint8_t *p = sqlite3_column_blob(row, 3);
+    const uint8_t *end = p ? p + sqlite3_column_bytes(row, 3) : p;
+    *out_cut = UINT64_MAX;
+    if (n == 0)
+        return KLUIS_OK; /* damaged: left for verify to name */
+    struct chunk_w *w = chunk_writer(s, err);
+    if (!w)
+        return KLUIS_ENOMEM;
+    w->n = w->len = w->n_tenants = 0;
+    size_t pruned = 0, i = 0;
+    struct kluis__chunk_entry e;
+    kluis_rc rc = KLUIS_OK;
+    for (; i < n && kluis__chunk_entry_next(&p, end, &e) == 1; i++) {
+        uint64_t seq = first + i;
+        bool old = e.at < before && seq >= from;
+        if (!unordered && seq >= from && e.at >= before && *out_cut == UINT64_MAX)
+            *out_cut = seq;
+        if (old && e.body && (unordered || *out_cut == UINT64_MAX))
+            pruned++;
+        char tbuf[KLUIS_TENANT_MAX + 1];
+        if (e.tenant) {
+            memcpy(tbuf, e.tenant, e.tenant_len);
+            tbuf[e.tenant_len] = '\0';
         }
-        sqlite3_reset(st);
+        struct kluis_audit_row r = {
+            .seq = seq,
+            .body = old && (unordered || *out_cut == UINT64_MAX) ? NULL : e.body,
+            .body_len = e.body_len,
+            .tenant = e.tenant ? tbuf : NULL,
+            .at = e.at,
+        };
+        if (!r.body)
+            r.body_len = 0;
+        memcpy(r.leaf, sqlite3_column_blob(row, 2) + 32 * i, 32);
+        if ((rc = chunk_add(s, w, &r, err)))
+            break;
     }
-    release(s, st);
-    *out = lo;
+    if (rc == KLUIS_OK && (i != n || p != end))
+        pruned = 0; /* damaged: left as it is */
+    if (rc == KLUIS_OK && pruned) {
+        sqlite3_stmt *st;
+        if ((rc = cached(s, "UPDATE audit_chunks SET entries = ?2 WHERE first = ?1", &st, err)) ==
+            KLUIS_OK) {
+            sqlite3_bind_int64(st, 1, (int64_t)first);
+            sqlite3_bind_blob(st, 2, w->bytes, (int)w->len, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = sq_fail(s, err, "pruning the audit log");
+            sqlite3_clear_bindings(st);
+            release(s, st);
+        }
+        *out_pruned += pruned;
+    }
+    w->n = w->len = w->n_tenants = 0;
     return rc;
 }
 
 /*
  * Bodies of entries older than before. The log is in time order (the engine's clock only moves
- * on), so they are the entries before the first at or after before: found by binary search on
- * seq, and only those after the previous purge's cut (meta 'audit_pruned') are visited. A store
- * that ever got an entry out of time order (a clock set back: meta 'audit_unordered') is pruned
- * by looking at every body's time instead.
+ * on), so they are the entries before the first at or after before: the chunks are visited from
+ * the previous purge's cut (meta 'audit_pruned') to the chunk holding the new one. A store that
+ * ever got an entry out of time order (a clock set back: meta 'audit_unordered') is pruned by
+ * looking at every entry's time instead.
  */
 static kluis_rc sq_audit_prune(void *obj, int64_t before, uint64_t *out_pruned,
                                struct kluis_err *err)
@@ -1767,28 +2025,43 @@ static kluis_rc sq_audit_prune(void *obj, int64_t before, uint64_t *out_pruned,
             from = sqlite3_column_int64(st, 1);
     }
     release(s, st);
-    int64_t cut = INT64_MAX;
-    if (!unordered && (rc = audit_first_at(s, from, before, &cut, err)))
+    if (unordered)
+        from = 0;
+    int64_t lo;
+    if ((rc = chunk_start(s, (uint64_t)from, &lo, err)))
         return rc;
+    uint64_t pruned = 0, cut = UINT64_MAX, next_seq = (uint64_t)from;
+    /* One chunk at a time (a rewrite does not disturb a running scan). */
     if ((rc = cached(s,
-                     unordered ? "UPDATE audit SET body = NULL WHERE at < ?1 AND body IS NOT NULL"
-                               : "UPDATE audit SET body = NULL WHERE seq >= ?2 AND seq < ?3 AND "
-                                 "body IS NOT NULL",
+                     "SELECT first, n, leaves, entries FROM audit_chunks WHERE first >= ?1 "
+                     "ORDER BY first LIMIT 1",
                      &st, err)))
         return rc;
-    if (unordered)
-        sqlite3_bind_int64(st, 1, before);
-    else {
-        sqlite3_bind_int64(st, 2, from);
-        sqlite3_bind_int64(st, 3, cut);
+    for (int64_t at = lo; rc == KLUIS_OK && cut == UINT64_MAX;) {
+        sqlite3_bind_int64(st, 1, at);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = sq_fail(s, err, "pruning the audit log");
+            break;
+        }
+        int64_t first = sqlite3_column_int64(st, 0);
+        int64_t n = sqlite3_column_int64(st, 1);
+        rc = chunk_prune(s, st, (uint64_t)from, before, unordered, &pruned, &cut, err);
+        sqlite3_reset(st);
+        next_seq = (uint64_t)first + (n > 0 ? (uint64_t)n : 1);
+        at = first + (n > 0 ? n : 1);
     }
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = sq_fail(s, err, "pruning the audit log");
-    else if (out_pruned)
-        *out_pruned = (uint64_t)sqlite3_changes(s->db);
+    sqlite3_reset(st);
     release(s, st);
-    if (rc == KLUIS_OK && !unordered && cut > from)
-        rc = meta_set_int(s, "audit_pruned", cut, err);
+    if (out_pruned)
+        *out_pruned = pruned;
+    if (rc == KLUIS_OK && !unordered) {
+        uint64_t c = cut != UINT64_MAX ? cut : next_seq;
+        if (c > (uint64_t)from)
+            rc = meta_set_int(s, "audit_pruned", (int64_t)c, err);
+    }
     return rc;
 }
 

@@ -10,10 +10,12 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/crypto_internal.h"
 #include "kluis/kluis.h"
 #include "../vectors.h"
 
@@ -363,11 +365,47 @@ static void test_b64_round_trip(void **state)
     }
 }
 
+/* The precomputed-state HMAC (hmac_state.c) gives OpenSSL's HMAC for keys shorter than, as long
+ * as and longer than a block, empty messages, and messages in two pieces; and zeroes unready. */
+static void test_hmac_state(void **state)
+{
+    (void)state;
+    uint8_t key[100], msg[300];
+    for (size_t i = 0; i < sizeof(key); i++)
+        key[i] = (uint8_t)(7 * i + 1);
+    for (size_t i = 0; i < sizeof(msg); i++)
+        msg[i] = (uint8_t)(13 * i + 5);
+    const size_t key_lens[] = {0, 1, 32, 63, 64, 65, 100};
+    const size_t msg_lens[] = {0, 1, 55, 56, 64, 65, 300};
+    for (size_t k = 0; k < sizeof(key_lens) / sizeof(key_lens[0]); k++) {
+        struct kluis__hmac_state h;
+        kluis__hmac_state_init(&h, key, key_lens[k]);
+        for (size_t m = 0; m < sizeof(msg_lens) / sizeof(msg_lens[0]); m++) {
+            uint8_t want[32], got[32];
+            unsigned int len = 32;
+            assert_non_null(HMAC(EVP_sha256(), key_lens[k] ? key : (const void *)"",
+                                 (int)key_lens[k], msg, msg_lens[m], want, &len));
+            assert_true(kluis__hmac_state_mac(&h, msg, msg_lens[m], NULL, 0, got));
+            assert_memory_equal(got, want, 32);
+            size_t half = msg_lens[m] / 2;
+            assert_true(kluis__hmac_state_mac(&h, msg, half, msg + half, msg_lens[m] - half, got));
+            assert_memory_equal(got, want, 32);
+        }
+        kluis__hmac_state_wipe(&h);
+        uint8_t out[32];
+        memset(out, 1, sizeof(out));
+        assert_false(kluis__hmac_state_mac(&h, msg, 10, NULL, 0, out));
+        const uint8_t zero[32] = {0};
+        assert_memory_equal(out, zero, 32);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_hmac_rfc4231_case2),
+        cmocka_unit_test(test_hmac_state),
         cmocka_unit_test(test_equal),
         cmocka_unit_test(test_hkdf_rfc5869_case1),
         cmocka_unit_test(test_hkdf_rfc5869_case3),

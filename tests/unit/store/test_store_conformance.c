@@ -458,7 +458,8 @@ static void test_newer_schema_refused(void **state)
     /* Mark the file as written by a future version, behind the backend's back. */
     char cmd[400];
     snprintf(cmd, sizeof(cmd),
-             "sqlite3 '%s' \"UPDATE meta SET value=999 WHERE key='schema_version'\"", f->path);
+             "sqlite3 '%s' \"UPDATE meta SET value=value+1000 WHERE key='schema_version'\"",
+             f->path);
     if (system(cmd) != 0)
         skip();
     struct kluis_err err = {0};
@@ -471,7 +472,8 @@ static void test_newer_schema_refused(void **state)
                      KLUIS_EUNSUPPORTED);
     /* Leave a store the teardown can close. */
     snprintf(cmd, sizeof(cmd),
-             "sqlite3 '%s' \"UPDATE meta SET value=4 WHERE key='schema_version'\"", f->path);
+             "sqlite3 '%s' \"UPDATE meta SET value=value-1000 WHERE key='schema_version'\"",
+             f->path);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(kluis_store_open_backend(backend_under_test, f->path,
                                               kluis_keys_keyring(f->keys), &f->store, NULL),

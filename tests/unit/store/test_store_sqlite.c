@@ -10,12 +10,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <sqlite3.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kluis/kluis.h"
+#include "store/store_internal.h"
 
 #define DAY 86400
 #define T0  1795000000
@@ -298,20 +300,166 @@ static void test_audit_prune_clock_set_back(void **state)
     assert_int_equal(body_bits(s), 0x08);
 }
 
-/* A schema-3 store made before the change still has audit_at: the first open drops it, and
- * notes whether its log is out of time order. */
-static void test_audit_at_dropped_on_open(void **state)
+/* A schema-4 store kept its audit log a row per entry, indexed by tenant (and a schema-3 one by
+ * time too): the first open moves the entries into chunks as they are, drops the old table, and
+ * notes whether the log is out of time order. */
+static void test_audit_rows_moved_to_chunks(void **state)
 {
     struct kluis_store *s = *state;
-    const int64_t a[] = {100, 300, 200, 400};
-    audit_add(s, 0, a, 4);
     kluis_store_close(s);
     *state = NULL;
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(
+            db,
+            "DROP TABLE audit_chunks; DROP TABLE audit_tenants;"
+            "CREATE TABLE audit(seq INTEGER PRIMARY KEY, leaf BLOB NOT NULL, body BLOB,"
+            " tenant TEXT, at INTEGER NOT NULL);"
+            "CREATE INDEX audit_tenant ON audit(tenant, seq) WHERE tenant IS NOT NULL;"
+            "CREATE INDEX audit_at ON audit(at) WHERE body IS NOT NULL;"
+            "INSERT INTO audit VALUES(0, zeroblob(32), CAST('{\"a\":0}' AS BLOB), 't', 100);"
+            "INSERT INTO audit VALUES(1, randomblob(32), CAST('{\"a\":1}' AS BLOB), NULL, 300);"
+            "INSERT INTO audit VALUES(2, randomblob(32), CAST('{\"a\":2}' AS BLOB), 'u', 200);"
+            "INSERT INTO audit VALUES(3, randomblob(32), NULL, 't', 400);"
+            "UPDATE meta SET value = 4 WHERE key = 'schema_version';",
+            NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(
+        kluis_store_open_backend(&kluis_store_sqlite, path, kluis_keys_keyring(keys), &s, NULL),
+        KLUIS_OK);
+    *state = s;
+    assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name LIKE 'audit%' AND "
+                             "name NOT LIKE 'audit_chunks%' AND name NOT LIKE 'audit_tenants%'"),
+                     0);
+    assert_int_equal(sql_int("SELECT value FROM meta WHERE key = 'schema_version'"), 5);
+    assert_int_equal(sql_int("SELECT value FROM meta WHERE key = 'audit_unordered'"), 2);
+    assert_int_equal(sql_int("SELECT count(*) FROM audit_tenants"), 2);
+    assert_int_equal(body_bits(s), 0x07);
+    assert_int_equal(audit_prune(s, 250), 2);
+    assert_int_equal(body_bits(s), 0x02);
+}
+
+/* What a scan gives back: the rows as appended, across chunk boundaries (a call of more than
+ * KLUIS__CHUNK_MAX entries, calls of one), a tenant's view, from and to in mid-chunk. */
+struct collect {
+    uint64_t seqs[1024];
+    size_t n;
+    bool tenant_ok, body_ok;
+    const char *tenant;
+};
+
+static int collect_cb(void *ctx, const struct kluis_audit_row *r)
+{
+    struct collect *c = ctx;
+    if (c->n < 1024)
+        c->seqs[c->n++] = r->seq;
+    char want[32];
+    snprintf(want, sizeof(want), "{\"seq\":%" PRIu64 "}", r->seq);
+    c->body_ok &= r->body && r->body_len == strlen(want) && memcmp(r->body, want, r->body_len) == 0;
+    c->body_ok &= r->leaf[0] == (uint8_t)r->seq && r->at == (int64_t)r->seq;
+    const char *t = r->seq % 3 == 0 ? NULL : r->seq % 3 == 1 ? "acme" : "globex";
+    c->tenant_ok &= (t == NULL) == (r->tenant == NULL) && (!t || strcmp(t, r->tenant) == 0);
+    return 0;
+}
+
+static void append_seqs(struct kluis_store *s, uint64_t first, size_t n)
+{
+    const struct kluis_store_backend *be = kluis_store_backend(s);
+    void *obj = kluis_store_obj(s);
+    struct kluis_audit_row *rows = calloc(n, sizeof(*rows));
+    char(*bodies)[32] = calloc(n, 32);
+    assert_non_null(rows);
+    assert_non_null(bodies);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t seq = first + i;
+        snprintf(bodies[i], 32, "{\"seq\":%" PRIu64 "}", seq);
+        rows[i] = (struct kluis_audit_row){
+            .seq = seq,
+            .body = bodies[i],
+            .body_len = strlen(bodies[i]),
+            .tenant = seq % 3 == 0   ? NULL
+                      : seq % 3 == 1 ? "acme"
+                                     : "globex",
+            .at = (int64_t)seq,
+        };
+        memset(rows[i].leaf, (int)(uint8_t)seq, 32);
+    }
+    assert_int_equal(be->begin(obj, NULL), KLUIS_OK);
+    assert_int_equal(be->audit_append(obj, rows, n, NULL), KLUIS_OK);
+    assert_int_equal(be->commit(obj, NULL), KLUIS_OK);
+    free(rows);
+    free(bodies);
+}
+
+static void test_audit_chunks_scan(void **state)
+{
+    struct kluis_store *s = *state;
+    const struct kluis_store_backend *be = kluis_store_backend(s);
+    void *obj = kluis_store_obj(s);
+    append_seqs(s, 0, 600); /* three chunks: 256, 256, 88 */
+    for (uint64_t i = 600; i < 603; i++)
+        append_seqs(s, i, 1);
+    assert_int_equal(sql_int("SELECT count(*) FROM audit_chunks"), 6);
+    struct collect c = {.tenant_ok = true, .body_ok = true};
+    assert_int_equal(be->audit_scan(obj, 0, 1000, NULL, collect_cb, &c, NULL), KLUIS_OK);
+    assert_int_equal(c.n, 603);
+    for (size_t i = 0; i < c.n; i++)
+        assert_int_equal(c.seqs[i], i);
+    assert_true(c.tenant_ok && c.body_ok);
+    /* From and to in the middle of chunks. */
+    c = (struct collect){.tenant_ok = true, .body_ok = true};
+    assert_int_equal(be->audit_scan(obj, 250, 520, NULL, collect_cb, &c, NULL), KLUIS_OK);
+    assert_int_equal(c.n, 270);
+    assert_int_equal(c.seqs[0], 250);
+    assert_int_equal(c.seqs[269], 519);
+    /* A tenant's view: every third entry from 1 on, nothing else. */
+    c = (struct collect){.tenant_ok = true, .body_ok = true};
+    assert_int_equal(be->audit_scan(obj, 100, 603, "acme", collect_cb, &c, NULL), KLUIS_OK);
+    assert_int_equal(c.n, 168);
+    for (size_t i = 0; i < c.n; i++)
+        assert_int_equal(c.seqs[i] % 3, 1);
+    assert_int_equal(c.seqs[0], 100);
+    assert_true(c.tenant_ok && c.body_ok);
+    c = (struct collect){.tenant_ok = true, .body_ok = true};
+    assert_int_equal(be->audit_scan(obj, 0, 1000, "nobody", collect_cb, &c, NULL), KLUIS_OK);
+    assert_int_equal(c.n, 0);
+    /* Leaves across the chunks. */
+    uint8_t(*leaves)[32] = calloc(603, 32);
+    assert_int_equal(be->audit_leaves(obj, 3, 603, leaves, NULL), KLUIS_OK);
+    for (size_t i = 3; i < 603; i++)
+        assert_int_equal(leaves[i - 3][31], (uint8_t)i);
+    assert_int_equal(be->audit_leaves(obj, 3, 604, leaves, NULL), KLUIS_ECORRUPT);
+    free(leaves);
+}
+
+/* Bytes changed behind kluis's back: a scan of the whole log names each unreadable entry as
+ * damaged and goes on; a tenant's view refuses; nothing reads out of bounds. */
+static int damaged_cb(void *ctx, const struct kluis_audit_row *r)
+{
+    struct collect *c = ctx;
+    if (r->damaged && c->n < 1024)
+        c->seqs[c->n++] = r->seq;
+    return 0;
+}
+
+static void test_audit_chunk_damaged(void **state)
+{
+    struct kluis_store *s = *state;
+    const struct kluis_store_backend *be = kluis_store_backend(s);
+    void *obj = kluis_store_obj(s);
+    append_seqs(s, 0, 10);
+    append_seqs(s, 10, 5);
+    kluis_store_close(s);
+    *state = NULL;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    /* The first chunk cut short in its fourth entry; the second claims more entries than it
+     * has leaves for. */
     assert_int_equal(sqlite3_exec(db,
-                                  "DELETE FROM meta WHERE key = 'audit_unordered';"
-                                  "CREATE INDEX audit_at ON audit(at) WHERE body IS NOT NULL",
+                                  "UPDATE audit_chunks SET entries = substr(entries, 1, 70) "
+                                  "WHERE first = 0; UPDATE audit_chunks SET n = 7 WHERE first = 10",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
@@ -319,10 +467,21 @@ static void test_audit_at_dropped_on_open(void **state)
         kluis_store_open_backend(&kluis_store_sqlite, path, kluis_keys_keyring(keys), &s, NULL),
         KLUIS_OK);
     *state = s;
-    assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name = 'audit_at'"), 0);
-    assert_int_equal(sql_int("SELECT value FROM meta WHERE key = 'audit_unordered'"), 2);
-    assert_int_equal(audit_prune(s, 250), 2);
-    assert_int_equal(body_bits(s), 0x0a);
+    be = kluis_store_backend(s);
+    obj = kluis_store_obj(s);
+    struct collect c = {0};
+    assert_int_equal(be->audit_scan(obj, 0, 100, NULL, damaged_cb, &c, NULL), KLUIS_OK);
+    assert_true(c.n >= 2);
+    assert_true(c.seqs[0] >= 1 && c.seqs[0] <= 4);
+    assert_int_equal(c.seqs[c.n - 1], 10);
+    struct kluis_err err = {0};
+    c = (struct collect){0};
+    assert_int_equal(be->audit_scan(obj, 0, 100, "acme", damaged_cb, &c, &err), KLUIS_ECORRUPT);
+    assert_non_null(strstr(err.message, "damaged"));
+    uint8_t leaves[20][32];
+    assert_int_equal(be->audit_leaves(obj, 0, 15, leaves, NULL), KLUIS_ECORRUPT);
+    /* The prune leaves damaged chunks alone. */
+    assert_int_equal(audit_prune(s, 1000), 0);
 }
 
 /* An erasure's commit empties the WAL: earlier images of the erased rows do not stay there
@@ -361,7 +520,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sealed_value_bound_to_its_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_prune_in_time_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_prune_clock_set_back, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audit_at_dropped_on_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_rows_moved_to_chunks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_chunks_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_chunk_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_erasure_empties_wal, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
