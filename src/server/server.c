@@ -398,7 +398,158 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- Metrics -------------------------------------------------------------------------------- */
 
-char *kluis__metrics_text(struct kluis_server *s, size_t *out_len)
+/* A Prometheus label value: backslash, double quote and newline escaped. */
+static void put_label(struct kluis_buf *b, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            kluis__buf_putc(b, '\\');
+        if (*v == '\n')
+            kluis__buf_puts(b, "\\n");
+        else
+            kluis__buf_putc(b, *v);
+    }
+}
+
+struct live_counts {
+    struct kluis_record_count *lines; /* tenant and category strdup'd */
+    size_t n, cap;
+    bool oom;
+};
+
+static int live_cb(void *ctx, const struct kluis_record_count *c)
+{
+    struct live_counts *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        void *p = realloc(l->lines, cap * sizeof(*l->lines));
+        if (!p) {
+            l->oom = true;
+            return 1;
+        }
+        l->lines = p;
+        l->cap = cap;
+    }
+    struct kluis_record_count *x = &l->lines[l->n];
+    x->tenant = strdup(c->tenant);
+    x->category = strdup(c->category);
+    x->n = c->n;
+    if (!x->tenant || !x->category) {
+        free((char *)x->tenant);
+        free((char *)x->category);
+        l->oom = true;
+        return 1;
+    }
+    l->n++;
+    return 0;
+}
+
+static void live_free(struct live_counts *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free((char *)l->lines[i].tenant);
+        free((char *)l->lines[i].category);
+    }
+    free(l->lines);
+}
+
+/*
+ * The records by category (every category of the policy, 0 where there are none; a category the
+ * store still holds but the policy no longer names too) and by tenant and category, counted at
+ * the engine's clock through kluis_records_count (no record is read).
+ */
+static kluis_rc records_metrics(struct kluis_server *s, struct kluis_buf *b, struct kluis_err *err)
+{
+    struct live_counts l = {0};
+    kluis_rc rc = kluis_records_count(s->e, NULL, live_cb, &l, err);
+    if (rc == KLUIS_OK && l.oom)
+        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    if (rc) {
+        live_free(&l);
+        return rc;
+    }
+    kluis__buf_puts(b, "# HELP kluis_records Live records by category: not past their expiry at "
+                       "the engine's clock, or held.\n# TYPE kluis_records gauge\n");
+    size_t n_cat = kluis_policy_n_categories(s->p);
+    for (size_t i = 0; i < n_cat; i++) {
+        const char *id = kluis_policy_category(s->p, i)->id;
+        uint64_t n = 0;
+        for (size_t k = 0; k < l.n; k++)
+            if (strcmp(l.lines[k].category, id) == 0)
+                n += l.lines[k].n;
+        kluis__buf_puts(b, "kluis_records{category=\"");
+        put_label(b, id);
+        kluis__buf_printf(b, "\"} %" PRIu64 "\n", n);
+    }
+    /* Categories the policy does not name (any more), each once. */
+    for (size_t k = 0; k < l.n; k++) {
+        const char *id = l.lines[k].category;
+        bool seen = kluis_policy_find_category(s->p, id) != NULL;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = strcmp(l.lines[j].category, id) == 0;
+        if (seen)
+            continue;
+        uint64_t n = 0;
+        for (size_t j = k; j < l.n; j++)
+            if (strcmp(l.lines[j].category, id) == 0)
+                n += l.lines[j].n;
+        kluis__buf_puts(b, "kluis_records{category=\"");
+        put_label(b, id);
+        kluis__buf_printf(b, "\"} %" PRIu64 "\n", n);
+    }
+    kluis__buf_puts(b, "# HELP kluis_tenant_records Live records by tenant and category (those "
+                       "with any).\n# TYPE kluis_tenant_records gauge\n");
+    for (size_t k = 0; k < l.n; k++) {
+        kluis__buf_puts(b, "kluis_tenant_records{tenant=\"");
+        put_label(b, l.lines[k].tenant);
+        kluis__buf_puts(b, "\",category=\"");
+        put_label(b, l.lines[k].category);
+        kluis__buf_printf(b, "\"} %" PRIu64 "\n", l.lines[k].n);
+    }
+    live_free(&l);
+    return KLUIS_OK;
+}
+
+/* The open data-subject requests due within 7 days of the engine's clock (calendar days, in the
+ * request's time zone, as kluis_request_list counts them), and those past their due date. */
+static kluis_rc request_metrics(struct kluis_server *s, struct kluis_buf *b, struct kluis_err *err)
+{
+    char *list = NULL;
+    kluis_rc rc = kluis_request_list(s->e, NULL, false, &list, err);
+    if (rc)
+        return rc;
+    json_t *a = json_loads(list, 0, NULL);
+    free(list);
+    if (!json_is_array(a)) {
+        json_decref(a);
+        return kluis_err_set(err, KLUIS_EINTERNAL, "the request list is not a JSON array");
+    }
+    unsigned due7 = 0, overdue = 0;
+    size_t i;
+    json_t *r;
+    json_array_foreach(a, i, r)
+    {
+        json_t *left = json_object_get(r, "days_left"); /* null once closed */
+        if (!json_is_integer(left))
+            continue;
+        if (json_integer_value(left) < 0)
+            overdue++;
+        else if (json_integer_value(left) <= 7)
+            due7++;
+    }
+    json_decref(a);
+    kluis__buf_printf(b,
+                      "# HELP kluis_requests_due Open data-subject requests whose due date falls "
+                      "within the window from today.\n# TYPE kluis_requests_due gauge\n"
+                      "kluis_requests_due{within=\"7d\"} %u\n"
+                      "# HELP kluis_requests_overdue Open data-subject requests past their due "
+                      "date.\n# TYPE kluis_requests_overdue gauge\nkluis_requests_overdue %u\n",
+                      due7, overdue);
+    return KLUIS_OK;
+}
+
+kluis_rc kluis__metrics_text(struct kluis_server *s, char **out_text, size_t *out_len,
+                             struct kluis_err *err)
 {
     struct kluis_buf b;
     kluis__buf_init(&b, 0);
@@ -438,10 +589,13 @@ char *kluis__metrics_text(struct kluis_server *s, size_t *out_len)
                       "kluis_purged_records_total %" PRIu64 "\n",
                       s->purged);
     pthread_mutex_unlock(&s->mlock);
-    char *text = NULL;
-    if (kluis__buf_steal(&b, &text, out_len) != KLUIS_OK)
-        return NULL;
-    return text;
+    kluis_rc rc = records_metrics(s, &b, err);
+    if (rc == KLUIS_OK)
+        rc = request_metrics(s, &b, err);
+    if (rc == KLUIS_OK && (rc = kluis__buf_steal(&b, out_text, out_len)))
+        kluis_err_set(err, rc, "out of memory");
+    kluis__buf_free(&b);
+    return rc;
 }
 
 /* ---- Start and stop ------------------------------------------------------------------------- */

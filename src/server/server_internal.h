@@ -98,8 +98,11 @@ void kluis__reply_error(struct call *c, unsigned status, const char *code, const
     __attribute__((format(printf, 4, 5)));
 /* The status of an engine error, and its message when it is safe to show (else a generic one). */
 void kluis__reply_rc(struct call *c, kluis_rc rc, const struct kluis_err *err);
-/* The Prometheus text of the server's metrics (server.c); malloc'd. */
-char *kluis__metrics_text(struct kluis_server *s, size_t *out_len);
+/* The Prometheus text of the server's metrics (server.c), malloc'd into *out_text: the HTTP
+ * counters and the engine's gauges (records, request deadlines). Reads the engine: call it with
+ * the engine's lock held (a route handler). */
+kluis_rc kluis__metrics_text(struct kluis_server *s, char **out_text, size_t *out_len,
+                             struct kluis_err *err);
 /* A query argument, or NULL. */
 const char *kluis__query(struct call *c, const char *name);
 

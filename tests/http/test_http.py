@@ -16,6 +16,7 @@ Groups:
             same body as a nonexistent id), body limits (Content-Length, chunked), malformed
             JSON, content types, path traversal on the statement route, hanging headers, error
             bodies; /healthz and /metrics
+  metrics   /metrics: live records by category and tenant, request deadlines
   plain     plain HTTP refused off loopback unless --allow-plain-http
   logs      no personal data in the --log file or on stderr
   crash     SIGKILL during writes, then SIGTERM during writes: every acknowledged write is there
@@ -817,6 +818,75 @@ def test_security():
         st.close()
 
 
+# ---- 2a. Metrics: records by category, request deadlines ------------------------------------------
+
+def metric(text, name, labels=''):
+    """The value of one sample of the Prometheus text (labels as printed), or None."""
+    m = re.search(r'^' + re.escape(name + (('{' + labels + '}') if labels else '')) +
+                  r' (\S+)$', text or '', re.M)
+    return float(m.group(1)) if m else None
+
+
+def test_metrics():
+    st = Store('metrics')
+    try:
+        st.tenant('acme', 'NL')
+        st.tenant('bolt', 'BE')
+        app = st.key('app', 'acme-app', tenant='acme')
+        dpo = st.key('dpo', 'acme-dpo', tenant='acme')
+        ops = st.key('dpo', 'ops-dpo', tenant=None)
+        for who, category, value, now in (
+                ('acme', 'account', ANNA_ACCOUNT, None),
+                ('acme', 'account', BEN_ACCOUNT, None),
+                ('bolt', 'support', ANNA_SUPPORT, None),
+                # mail_metadata keeps 7 days: past its expiry at the server's clock, not purged.
+                ('acme', 'mail_metadata', 'old thread', '2026-10-01T09:00:00Z')):
+            st.cli('record', 'put', '--tenant', who, '--subject', ANNA, '--category', category,
+                   '--value', value, now=now)
+        # Requests: due in a few days, overdue, due in a month, and one closed.
+        for received in ('2026-10-06T09:00:00Z', '2026-09-01T09:00:00Z', None):
+            st.cli('request', 'open', '--tenant', 'acme', '--subject', BEN, '--type', 'access',
+                   now=received)
+        closed = st.cli('request', 'open', '--tenant', 'acme', '--subject', BEN, '--type',
+                        'access', now='2026-10-06T09:00:00Z').stdout.strip()
+        st.cli('request', 'reject', closed, '--reason', 'manifestly unfounded')
+        srv = st.serve()
+        r = call('GET', srv.url + '/metrics', ops)
+        text = r.text if status(r) == 200 else ''
+        check(status(r) == 200 and metric(text, 'kluis_records', 'category="account"') == 2
+              and metric(text, 'kluis_records', 'category="support"') == 1,
+              'metrics: kluis_records{category} counts the live records by category', show(r))
+        check(metric(text, 'kluis_records', 'category="mail_metadata"') == 0
+              and metric(text, 'kluis_records', 'category="drafts"') == 0,
+              'metrics: ... a record past its expiry (not yet purged) does not count, and a '
+              'category of the policy without records is 0', show(r))
+        check(metric(text, 'kluis_tenant_records', 'tenant="acme",category="account"') == 2
+              and metric(text, 'kluis_tenant_records', 'tenant="bolt",category="support"') == 1
+              and metric(text, 'kluis_tenant_records',
+                         'tenant="acme",category="mail_metadata"') is None,
+              'metrics: kluis_tenant_records{tenant,category} by tenant', show(r))
+        check(metric(text, 'kluis_requests_due', 'within="7d"') == 1
+              and metric(text, 'kluis_requests_overdue') == 1,
+              'metrics: kluis_requests_due{within="7d"} and kluis_requests_overdue count the '
+              'open requests by deadline (a closed one not)', show(r))
+        check('# TYPE kluis_records gauge' in text and '# TYPE kluis_requests_due gauge' in text,
+              'metrics: the engine\'s figures are gauges', show(r))
+        check(ANNA not in text and BEN not in text and ANNA_ACCOUNT not in text,
+              'metrics: no subject and no value in the metrics', show(r))
+        r = call('POST', srv.url + '/v1/records', app,
+                 {'subject': BEN, 'category': 'account', 'value': BEN_ACCOUNT})
+        r2 = call('GET', srv.url + '/metrics', ops)
+        check(status(r) == 201 and metric(getattr(r2, 'text', ''), 'kluis_records',
+                                          'category="account"') == 3,
+              'metrics: a write through the API counts at once', show(r), show(r2))
+        r = call('GET', srv.url + '/metrics', dpo)
+        check_error(r, 403, 'metrics: a tenant\'s key (which must not see other tenants\' names) '
+                    'is refused /metrics (403)', 'forbidden')
+        stopped(srv, 'metrics')
+    finally:
+        st.close()
+
+
 def test_plain():
     st = Store('plain')
     try:
@@ -1126,7 +1196,8 @@ def main():
         print('usage: test_http.py KLUIS_BINARY SOURCE_ROOT', file=sys.stderr)
         return 2
     t = time.monotonic()
-    for name, fn in (('life', test_life), ('security', test_security), ('plain', test_plain),
+    for name, fn in (('life', test_life), ('security', test_security),
+                     ('metrics', test_metrics), ('plain', test_plain),
                      ('tls', test_tls),
                      ('logs', test_logs), ('crash', test_crash), ('shared', test_shared),
                      ('shutdown', test_shutdown)):
