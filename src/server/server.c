@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -152,17 +153,93 @@ static size_t route_find(struct call *c, const char *method, const char *url, bo
     return kluis__n_routes;
 }
 
+/* ---- Rate limits ---------------------------------------------------------------------------- */
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Whom the address limit counts: the client's IPv4 address, or its IPv6 /64 (one host usually has
+ * a whole /64, so a finer id would let it change its address to get a fresh bucket). */
+static struct kluis__limit_id address_id(struct call *c)
+{
+    struct kluis__limit_id id;
+    memset(&id, 0, sizeof(id));
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET) {
+        id.b[0] = 4;
+        memcpy(id.b + 1, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+    } else if (sa && sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(a)) {
+            id.b[0] = 4;
+            memcpy(id.b + 1, a->s6_addr + 12, 4);
+        } else {
+            id.b[0] = 6;
+            memcpy(id.b + 1, a->s6_addr, 8);
+        }
+    }
+    return id;
+}
+
+/* Counts one request against a limiter (take) or only looks; false, with the 429 set, when it is
+ * over. */
+static bool within_limit(struct call *c, struct kluis__limiter *l, const struct kluis__limit_id *id,
+                         bool take, bool by_key)
+{
+    unsigned retry = 0;
+    if (!l || kluis__limiter_admit(l, id, now_ns(), take, &retry))
+        return true;
+    struct kluis_server *s = c->s;
+    pthread_mutex_lock(&s->mlock);
+    if (by_key)
+        s->limited_key++;
+    else
+        s->limited_address++;
+    pthread_mutex_unlock(&s->mlock);
+    c->retry_after_s = retry;
+    if (by_key)
+        kluis__reply_error(c, 429, "rate_limited",
+                           "too many requests with this API key (at most %u a second, in bursts "
+                           "of %u): retry after %u s",
+                           s->cfg.rate_limit, s->cfg.rate_burst, retry);
+    else
+        kluis__reply_error(c, 429, "rate_limited",
+                           "too many requests without a valid API key from this address: retry "
+                           "after %u s",
+                           retry);
+    return false;
+}
+
+/* A request without a valid key: counted against its address (401 until the address is over its
+ * limit, then 429). */
+static void unauthenticated(struct call *c, const char *message)
+{
+    struct kluis__limit_id id = address_id(c);
+    if (within_limit(c, c->s->by_address, &id, true, false))
+        kluis__reply_error(c, 401, "unauthenticated", "%s", message);
+}
+
 /* Authentication and authorisation; false when an error response was set. */
 static bool admit(struct call *c)
 {
     const struct route *r = c->route;
     if (r->scope == SCOPE_PUBLIC)
         return true;
+    /* An address that sent too many requests without a valid key is refused before its key is
+     * looked up: that lookup takes the engine's lock, which a flood must not hold up. */
+    struct kluis__limit_id addr = address_id(c);
+    if (!within_limit(c, c->s->by_address, &addr, false, false))
+        return false;
     const char *auth = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "Authorization");
     /* The scheme is case-insensitive (RFC 9110, 11.1). */
     if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
-        kluis__reply_error(c, 401, "unauthenticated",
-                           "this route needs an API key: Authorization: Bearer KEY");
+        unauthenticated(c, "this route needs an API key: Authorization: Bearer KEY");
         return false;
     }
     const char *key = auth + 7;
@@ -171,13 +248,18 @@ static bool admit(struct call *c)
     kluis_rc rc = kluis_apikey_authenticate(c->s->e, key, strlen(key), &c->who, &err);
     pthread_mutex_unlock(&c->s->lock);
     if (rc == KLUIS_EREFUSED) {
-        kluis__reply_error(c, 401, "unauthenticated", "invalid or revoked API key");
+        unauthenticated(c, "invalid or revoked API key");
         return false;
     }
     if (rc) {
         kluis__reply_rc(c, rc, NULL);
         return false;
     }
+    struct kluis__limit_id kid;
+    memset(&kid, 0, sizeof(kid));
+    memcpy(kid.b, &c->who.key_id, sizeof(c->who.key_id));
+    if (!within_limit(c, c->s->by_key, &kid, true, true))
+        return false;
     if (!(r->roles & (1u << c->who.role))) {
         kluis__reply_error(c, 403, "forbidden", "a key of role '%s' may not use %s %s",
                            kluis_key_role_name(c->who.role), r->method, r->path);
@@ -248,6 +330,11 @@ static enum MHD_Result send_response(struct call *c)
                                 "max-age=63072000; includeSubDomains");
     if (c->status == 401)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    if (c->status == 429) {
+        char retry[16];
+        snprintf(retry, sizeof(retry), "%u", c->retry_after_s ? c->retry_after_s : 1);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+    }
     if (c->close)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(c->conn, c->status, r);
@@ -588,7 +675,23 @@ kluis_rc kluis__metrics_text(struct kluis_server *s, char **out_text, size_t *ou
                       "the API.\n# TYPE kluis_purged_records_total counter\n"
                       "kluis_purged_records_total %" PRIu64 "\n",
                       s->purged);
+    kluis__buf_printf(&b,
+                      "# HELP kluis_http_rate_limited_total Requests answered 429: by an API "
+                      "key's limit, or by a client address's (requests without a valid key).\n"
+                      "# TYPE kluis_http_rate_limited_total counter\n"
+                      "kluis_http_rate_limited_total{by=\"key\"} %" PRIu64 "\n"
+                      "kluis_http_rate_limited_total{by=\"address\"} %" PRIu64 "\n",
+                      s->limited_key, s->limited_address);
     pthread_mutex_unlock(&s->mlock);
+    if (s->by_key)
+        kluis__buf_printf(&b,
+                          "# HELP kluis_http_rate_limit_evictions_total Rate-limit buckets "
+                          "given to another caller while still counting (the table is "
+                          "full).\n# TYPE kluis_http_rate_limit_evictions_total counter\n"
+                          "kluis_http_rate_limit_evictions_total{by=\"key\"} %" PRIu64 "\n"
+                          "kluis_http_rate_limit_evictions_total{by=\"address\"} %" PRIu64 "\n",
+                          kluis__limiter_evictions(s->by_key),
+                          kluis__limiter_evictions(s->by_address));
     kluis_rc rc = records_metrics(s, &b, err);
     if (rc == KLUIS_OK)
         rc = request_metrics(s, &b, err);
@@ -666,6 +769,10 @@ kluis_rc kluis_server_start(struct kluis_engine *e, const struct kluis_policy *p
         s->cfg.connections_max = 256;
     if (!s->cfg.timeout_s)
         s->cfg.timeout_s = 30;
+    if (!s->cfg.rate_limit)
+        s->cfg.rate_limit = 1000;
+    if (!s->cfg.rate_burst)
+        s->cfg.rate_burst = s->cfg.rate_limit > UINT_MAX / 2 ? UINT_MAX : 2 * s->cfg.rate_limit;
     kluis_rc rc = KLUIS_OK;
     struct sockaddr_storage ss;
     socklen_t sl = 0;
@@ -690,7 +797,19 @@ kluis_rc kluis_server_start(struct kluis_engine *e, const struct kluis_policy *p
     if (s->tls && ((rc = kluis__read_file(s->cfg.tls_cert, 1u << 20, &s->cert, NULL, err)) ||
                    (rc = kluis__read_file(s->cfg.tls_key, 1u << 20, &s->key, NULL, err))))
         goto fail;
+    if (s->cfg.rate_limit > 1000000) {
+        rc = kluis_err_set(err, KLUIS_EINVAL, "a rate limit is 1 to 1000000 requests a second");
+        goto fail;
+    }
     if (!(s->counts = calloc((kluis__n_routes + 1) * 6, sizeof(*s->counts)))) {
+        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    /* Fixed tables: 1024 keys and 4096 addresses in use at once before buckets are shared out
+     * (24 bytes each). */
+    if (!s->cfg.rate_limit_off &&
+        (!(s->by_key = kluis__limiter_new(s->cfg.rate_limit, s->cfg.rate_burst, 1024)) ||
+         !(s->by_address = kluis__limiter_new(s->cfg.rate_limit, s->cfg.rate_burst, 4096)))) {
         rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
         goto fail;
     }
@@ -729,6 +848,8 @@ fail:
     free(s->key);
     free(s->cert);
     free(s->counts);
+    kluis__limiter_free(s->by_key);
+    kluis__limiter_free(s->by_address);
     free(s);
     return rc;
 }
@@ -761,6 +882,8 @@ void kluis_server_stop(struct kluis_server *s, unsigned grace_s)
     free(s->key);
     free(s->cert);
     free(s->counts);
+    kluis__limiter_free(s->by_key);
+    kluis__limiter_free(s->by_address);
     free(s);
 }
 

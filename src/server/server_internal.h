@@ -10,6 +10,7 @@
 
 #include "kluis/kluis.h"
 #include "kluis/server.h"
+#include "server/server_ratelimit.h"
 
 /* Who may call a route: role bits, and whether the key must be bound to a tenant. */
 enum {
@@ -60,6 +61,10 @@ struct kluis_server {
     double latency_sum;
     uint64_t latency_n;
     uint64_t purged;
+    uint64_t limited_key, limited_address; /* requests answered 429 */
+    /* rate limits (NULL when off): by API key id, and by client address for requests without a
+     * valid key; each has its own lock */
+    struct kluis__limiter *by_key, *by_address;
     /* shutdown */
     bool stopping;
     unsigned in_flight; /* requests begun and not completed */
@@ -88,6 +93,7 @@ struct call {
     const char *error_code; /* for the log */
     bool counted;           /* in in_flight */
     bool close;             /* answer with Connection: close */
+    unsigned retry_after_s; /* a 429's Retry-After */
     double started;
 };
 

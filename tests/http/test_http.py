@@ -17,6 +17,8 @@ Groups:
             JSON, content types, path traversal on the statement route, hanging headers, error
             bodies; /healthz and /metrics
   metrics   /metrics: live records by category and tenant, request deadlines
+  ratelimit 429 with Retry-After per API key and per address for requests without a valid key
+            (a low limit and a burst; nothing waits for a refill); the options and variables
   plain     plain HTTP refused off loopback unless --allow-plain-http
   logs      no personal data in the --log file or on stderr
   crash     SIGKILL during writes, then SIGTERM during writes: every acknowledged write is there
@@ -27,6 +29,7 @@ KLUIS_KEEP=1 keeps the temp dirs (their paths are printed as # lines).
 """
 
 import base64
+import http.client
 import json
 import os
 import re
@@ -818,7 +821,7 @@ def test_security():
         st.close()
 
 
-# ---- 2a. Metrics: records by category, request deadlines ------------------------------------------
+# ---- Metrics: records by category, request deadlines ---------------------------------------------
 
 def metric(text, name, labels=''):
     """The value of one sample of the Prometheus text (labels as printed), or None."""
@@ -883,6 +886,156 @@ def test_metrics():
         check_error(r, 403, 'metrics: a tenant\'s key (which must not see other tenants\' names) '
                     'is refused /metrics (403)', 'forbidden')
         stopped(srv, 'metrics')
+    finally:
+        st.close()
+
+
+# ---- Rate limits ---------------------------------------------------------------------------------
+
+class Answer:
+    """What from_address() got: status, headers (case-insensitive names), text and JSON
+    body."""
+
+    def __init__(self, status, headers, text):
+        self.status_code, self.headers, self.text = status, headers, text
+
+    def json(self):
+        return json.loads(self.text)
+
+
+def from_address(source, port, path, key=None):
+    """GET path from a given loopback source address (127.0.0.2 is another client than
+    127.0.0.1: Linux routes all of 127/8 to lo), on a connection of its own."""
+    c = http.client.HTTPConnection('127.0.0.1', port, timeout=HTTP_TIMEOUT,
+                                   source_address=(source, 0))
+    try:
+        h = {'Connection': 'close'}
+        if key is not None:
+            h['Authorization'] = 'Bearer ' + key
+        c.request('GET', path, headers=h)
+        r = c.getresponse()
+        return Answer(r.status, requests.structures.CaseInsensitiveDict(r.getheaders()),
+                      r.read().decode(errors='replace'))
+    except OSError as e:
+        return e
+    finally:
+        c.close()
+
+
+def rate_problem(r):
+    """Why r is not a proper 429 (JSON error rate_limited, Retry-After in whole seconds)."""
+    problem = error_shape_problem(r, 429)
+    if problem:
+        return problem
+    if r.json()['error']['code'] != 'rate_limited':
+        return f'code {r.json()["error"]["code"]!r}'
+    retry = r.headers.get('Retry-After') or ''
+    if not re.fullmatch(r'[1-9][0-9]*', retry):
+        return f'Retry-After {retry!r}: {show(r)}'
+    return None
+
+
+def test_ratelimit():
+    """A low limit and a burst: no test waits for a bucket to refill. RATE requests a second in
+    bursts of BURST, so n requests sent within t seconds may get at most BURST + RATE * t + 1
+    answers that are not 429."""
+    rate, burst = 1, 5
+    st = Store('ratelimit')
+    try:
+        st.tenant('acme', 'NL')
+        app = st.key('app', 'acme-app', tenant='acme')
+        app2 = st.key('app', 'acme-app-2', tenant='acme')
+        app3 = st.key('app', 'acme-app-3', tenant='acme')
+        ops = st.key('dpo', 'ops-dpo', tenant=None)
+        srv = st.serve('--rate-limit', str(rate), '--rate-burst', str(burst))
+        u = srv.url + '/v1'
+        r = call('POST', u + '/records', app, {'subject': ANNA, 'category': 'account',
+                                               'value': ANNA_ACCOUNT})
+        rid = (jbody(r) or {}).get('id')
+        if not isinstance(rid, int):
+            raise RuntimeError(f'cannot store a record: {show(r)}')
+
+        # One key: its burst (less the write above), then 429.
+        t = time.monotonic()
+        answers = [call('GET', f'{u}/records/{rid}', app, params={'purpose': 'service'})
+                   for _ in range(12)]
+        took = time.monotonic() - t
+        codes = [status(a) for a in answers]
+        ok = codes.count(200)
+        limited = [a for a in answers if status(a) == 429]
+        check(ok >= burst - 1 and limited and ok <= burst + rate * took + 1
+              and set(codes) <= {200, 429},
+              f'ratelimit: one key, 12 reads at once: the burst answered, then 429',
+              f'{codes} in {took:.2f} s')
+        check(limited and all(rate_problem(a) is None for a in limited),
+              'ratelimit: a 429 is the JSON error rate_limited with Retry-After in seconds',
+              *[rate_problem(a) for a in limited if rate_problem(a)][:3])
+        check(limited and ANNA_ACCOUNT not in limited[0].text and app not in limited[0].text,
+              'ratelimit: ... without the key or a value in it',
+              show(limited[0] if limited else None))
+        r = call('GET', f'{u}/records/{rid}', app2, params={'purpose': 'service'})
+        check(status(r) == 200, 'ratelimit: another key of the same tenant has its own bucket',
+              show(r))
+
+        # Bad keys from another address: 401 for the burst, then 429 — before the key is
+        # looked at, so that a valid key from that address is refused too, for a while.
+        wrong = base64.urlsafe_b64encode(os.urandom(32)).decode()
+        t = time.monotonic()
+        answers = [from_address('127.0.0.2', srv.port, f'/v1/records/{rid}?purpose=service',
+                                wrong) for _ in range(12)]
+        codes = [status(a) for a in answers]
+        r = from_address('127.0.0.2', srv.port, f'/v1/records/{rid}?purpose=service', app3)
+        took = time.monotonic() - t
+        check(codes.count(401) >= burst and 429 in codes and set(codes) <= {401, 429}
+              and codes.count(401) <= burst + rate * took + 1,
+              'ratelimit: 12 wrong keys from one address: 401 for the burst, then 429',
+              f'{codes} in {took:.2f} s')
+        limited = [a for a in answers if status(a) == 429]
+        check(limited and rate_problem(limited[-1]) is None,
+              'ratelimit: ... a proper 429 (rate_limited, Retry-After)',
+              rate_problem(limited[-1]) if limited else codes)
+        check(status(r) == 429 or (status(r) == 200 and took > 1 / rate),
+              'ratelimit: ... and a valid key from that address is refused (429) until the '
+              'address\'s bucket refills', show(r), f'{took:.2f} s')
+        r = call('GET', f'{u}/records/{rid}', app2, params={'purpose': 'service'})
+        check(status(r) == 200, 'ratelimit: clients at other addresses are not held up by it',
+              show(r))
+        answers = [from_address('127.0.0.2', srv.port, '/healthz') for _ in range(burst + 3)]
+        check(all(status(a) == 200 for a in answers),
+              'ratelimit: /healthz (public) is not limited', [status(a) for a in answers])
+
+        r = call('GET', srv.url + '/metrics', ops)
+        text = r.text if status(r) == 200 else ''
+        check((metric(text, 'kluis_http_rate_limited_total', 'by="key"') or 0) >= 1
+              and (metric(text, 'kluis_http_rate_limited_total', 'by="address"') or 0) >= 2,
+              'ratelimit: /metrics counts the 429s by key and by address', show(r))
+        log = srv.stderr()
+        check('"status":429' in log and '"error":"rate_limited"' in log and wrong not in log,
+              'ratelimit: the access log has the 429s (and no key)', log[-800:])
+        stopped(srv, 'ratelimit')
+
+        # The variables; an option wins over its variable; 0 turns the limits off.
+        st.env.update(KLUIS_RATE_LIMIT='1', KLUIS_RATE_BURST='2')
+        srv = st.serve()
+        codes = [status(call('GET', f'{srv.url}/v1/records/{rid}', app,
+                             params={'purpose': 'service'})) for _ in range(6)]
+        check(codes[:2] == [200, 200] and 429 in codes,
+              'ratelimit: KLUIS_RATE_LIMIT and KLUIS_RATE_BURST set the limit', codes)
+        stopped(srv, 'ratelimit (variables)')
+        srv = st.serve('--rate-limit', '0')
+        codes = [status(call('GET', f'{srv.url}/v1/records/{rid}', app,
+                             params={'purpose': 'service'})) for _ in range(8)]
+        check(codes == [200] * 8, 'ratelimit: --rate-limit 0 turns it off (over '
+              'KLUIS_RATE_LIMIT=1)', codes)
+        stopped(srv, 'ratelimit (off)')
+        for bad in (['--rate-limit', 'x'], ['--rate-limit', '-1'], ['--rate-burst', '0'],
+                    ['--rate-limit', '1000001']):
+            p = subprocess.run([KLUIS, 'serve', '--listen', '127.0.0.1:0', *bad], env=st.env,
+                               cwd=st.dir, capture_output=True, text=True, timeout=CLI_TIMEOUT,
+                               stdin=subprocess.DEVNULL)
+            check(p.returncode == 2 and bad[0] in p.stderr and not p.stdout,
+                  f'ratelimit: serve {" ".join(bad)} is a usage error (exit 2)',
+                  f'exit {p.returncode}', p.stderr)
     finally:
         st.close()
 
@@ -1197,7 +1350,8 @@ def main():
         return 2
     t = time.monotonic()
     for name, fn in (('life', test_life), ('security', test_security),
-                     ('metrics', test_metrics), ('plain', test_plain),
+                     ('metrics', test_metrics), ('ratelimit', test_ratelimit),
+                     ('plain', test_plain),
                      ('tls', test_tls),
                      ('logs', test_logs), ('crash', test_crash), ('shared', test_shared),
                      ('shutdown', test_shutdown)):
