@@ -74,9 +74,82 @@ void kluis__reply_error(struct call *c, unsigned status, const char *code, const
     kluis__reply_text(c, status, "application/json", s, s ? strlen(s) : 0);
 }
 
+/*
+ * The engine's messages are shared with the command line, and some name its options ("give a
+ * reason (--reason TEXT)") or commands ("kluis request verify 12"). Over HTTP they name the API's
+ * members, query parameters and routes instead; the CLI keeps its words. '#' stands for a run of
+ * digits (an id), repeated where the replacement has one. tests/http checks that every error the
+ * API gives is free of command-line words, and drives each of these.
+ */
+static const struct {
+    const char *cli, *api;
+} api_words[] = {
+    {"(--method)", "(\"method\")"},
+    {"(--reason TEXT)", "(\"reason\")"},
+    {"(--record ID --value TEXT)", "(\"records\": [{\"id\", \"value\"}])"},
+    {"with --subject-told", "with \"subject_told\": true"},
+    {"(--text-version)", "(\"text_version\")"},
+    {"(--ground ", "(?ground="},
+    {"(e.g. --link draft=981)", "(e.g. \"links\": {\"draft\": \"981\"})"},
+    {"(--by USER, 1 to 128 bytes)", "(the key's principal, 1 to 128 bytes)"},
+    {"kluis request forward #", "POST /v1/requests/#/forward"},
+    {"kluis request verify #", "POST /v1/requests/#/verify"},
+    {"kluis approval approve # --by USER", "POST /v1/approvals/#/approve with an approver's key"},
+};
+
+/* Whether pattern p (with '#' for digits) matches at s; the digits and the length matched. */
+static bool words_match(const char *p, const char *s, const char **out_digits, size_t *out_nd,
+                        size_t *out_len)
+{
+    const char *start = s;
+    *out_nd = 0;
+    for (; *p; p++) {
+        if (*p == '#') {
+            size_t n = strspn(s, "0123456789");
+            if (!n)
+                return false;
+            *out_digits = s;
+            *out_nd = n;
+            s += n;
+        } else if (*s++ != *p) {
+            return false;
+        }
+    }
+    *out_len = (size_t)(s - start);
+    return true;
+}
+
+/* m in the API's words, into out (cut to fit). */
+static void api_message(const char *m, char *out, size_t cap)
+{
+    size_t o = 0;
+    while (*m && o + 1 < cap) {
+        size_t i, len = 0, nd = 0;
+        const char *digits = NULL;
+        for (i = 0; i < sizeof(api_words) / sizeof(api_words[0]); i++)
+            if (words_match(api_words[i].cli, m, &digits, &nd, &len))
+                break;
+        if (i == sizeof(api_words) / sizeof(api_words[0])) {
+            out[o++] = *m++;
+            continue;
+        }
+        for (const char *r = api_words[i].api; *r && o + 1 < cap; r++) {
+            if (*r != '#') {
+                out[o++] = *r;
+                continue;
+            }
+            for (size_t k = 0; k < nd && o + 1 < cap; k++)
+                out[o++] = digits[k];
+        }
+        m += len;
+    }
+    out[o] = '\0';
+}
+
 void kluis__reply_rc(struct call *c, kluis_rc rc, const struct kluis_err *err)
 {
-    const char *m = err && err->message[0] ? err->message : kluis_rc_message(rc);
+    char m[512];
+    api_message(err && err->message[0] ? err->message : kluis_rc_message(rc), m, sizeof(m));
     switch (rc) {
     case KLUIS_EINVAL:
     case KLUIS_EPARSE:

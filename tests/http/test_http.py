@@ -17,6 +17,7 @@ Groups:
             JSON, content types, path traversal on the statement route, hanging headers, error
             bodies; /healthz and /metrics
   metrics   /metrics: live records by category and tenant, request deadlines
+  wording   errors in the API's words (members, parameters, routes), not the CLI's options
   ratelimit 429 with Retry-After per API key and per address for requests without a valid key
             (a low limit and a burst; nothing waits for a refill); the options and variables
   plain     plain HTTP refused off loopback unless --allow-plain-http
@@ -65,6 +66,10 @@ BEN_ACCOUNT = 'Ben Bakker'
 # What an error message must never show: engine or library internals, paths, file contents.
 INTERNALS = re.compile(r'sqlite|SQL|constraint|errno|\.c:\d|/tmp/|/work/|/home/|/etc/|'
                        r'root:|Traceback|segfault|0x[0-9a-fA-F]{6,}|KLUIS_E[A-Z]+', re.IGNORECASE)
+# What an error message of the API must not say: the command line's options and commands (the
+# engine's messages are shared with the CLI; the server puts them in the API's words).
+CLI_WORDS = re.compile(r'(^|[\s(])--[a-z]|\bkluis (request|approval|record|tenant|apikey|subject|'
+                       r'consent|hold|audit|keys|purge|serve|event)\b')
 
 
 # ---- TAP -----------------------------------------------------------------------------------------
@@ -124,6 +129,8 @@ def error_shape_problem(r, status=None):
         return f'not {{"error":{{"code","message"}}}}: {show(r)}'
     if INTERNALS.search(body['error']['message']):
         return f'the message shows internals: {show(r)}'
+    if CLI_WORDS.search(body['error']['message']):
+        return f'the message speaks of the command line: {show(r)}'
     return None
 
 
@@ -890,6 +897,95 @@ def test_metrics():
         st.close()
 
 
+# ---- Errors in the API's words --------------------------------------------------------------------
+
+def test_wording():
+    """Engine messages that name a CLI option or command reach the API in its own words (a JSON
+    member, a query parameter, a route); the CLI keeps its words."""
+    st = Store('wording')
+    try:
+        st.tenant('acme', 'NL')
+        app = st.key('app', 'acme-app', tenant='acme')
+        dpo = st.key('dpo', 'acme-dpo', tenant='acme')
+        srv = st.serve()
+        u = srv.url + '/v1'
+
+        def says(r, name, *words, status=None):
+            problem = error_shape_problem(r, status)
+            msg = (jbody(r) or {}).get('error', {}).get('message', '') if not problem else ''
+            missing = [w for w in words if w not in msg]
+            return check(problem is None and not missing, f'wording: {name}',
+                         problem or f'{missing} not in {msg!r}')
+
+        r = call('POST', u + '/records', app, {'subject': ANNA, 'category': 'drafts',
+                                               'value': 'Beste Anna'})
+        says(r, 'a draft without a link names "links"', '"links"', status=422)
+        r = call('POST', u + '/records', app, {'subject': ANNA, 'category': 'drafts',
+                                               'value': 'Beste Anna', 'links': {'draft': '5'}})
+        draft = (jbody(r) or {}).get('id')
+        r = call('GET', f'{u}/records/{draft}', app, params={'purpose': 'auto_draft'})
+        says(r, 'an unapproved draft names the approval route',
+             f'POST /v1/approvals/{draft}/approve', status=422)
+        r = call('POST', u + '/consent', dpo, {'subject': BEN, 'purpose': 'style_learning',
+                                               'action': 'give'})
+        says(r, 'consent without a text version names "text_version"', '"text_version"',
+             status=400)
+
+        # A subject of whom the organisation is controller only (account): the request is its.
+        r = call('POST', u + '/records', app, {'subject': BEN, 'category': 'account',
+                                               'value': BEN_ACCOUNT})
+        ben = (jbody(r) or {}).get('id')
+        r = call('POST', u + '/requests', dpo, {'subject': BEN, 'type': 'access'})
+        req = (jbody(r) or {}).get('id')
+        r = call('POST', f'{u}/requests/{req}/fulfil', dpo, {})
+        says(r, 'fulfilling an unverified request names the verify route',
+             f'POST /v1/requests/{req}/verify', status=422)
+        r = call('POST', f'{u}/requests/{req}/verify', dpo, {})
+        says(r, 'verifying without a method names "method"', '"method"', status=400)
+        r = call('POST', f'{u}/requests/{req}/extend', dpo, {'reason': ''})
+        says(r, 'an empty reason names "reason"', '"reason"', status=400)
+        r = call('POST', u + '/requests', dpo, {'subject': BEN, 'type': 'rectification'})
+        rect = (jbody(r) or {}).get('id')
+        call('POST', f'{u}/requests/{rect}/verify', dpo, {'method': 'in_person'})
+        r = call('POST', f'{u}/requests/{rect}/fulfil', dpo, {})
+        says(r, 'a rectification without records names "records"', '"records"', status=400)
+        r = call('POST', u + '/requests', dpo, {'subject': BEN, 'type': 'restriction'})
+        res = (jbody(r) or {}).get('id')
+        call('POST', f'{u}/requests/{res}/verify', dpo, {'method': 'in_person'})
+        r = call('POST', f'{u}/requests/{res}/fulfil', dpo, {})
+        check(status(r) == 200, 'wording: (a restriction fulfilled)', show(r))
+        r = call('GET', f'{u}/records/{ben}', app, params={'purpose': 'service'})
+        says(r, 'reading a restricted subject\'s record names ?ground=', '?ground=', status=422)
+        r = call('POST', f'{u}/requests/{res}/lift', dpo, {})
+        says(r, 'lifting without telling the subject names "subject_told"', '"subject_told"',
+             status=422)
+
+        # Anna has a draft (processor data): her request is the customer's to answer.
+        r = call('POST', u + '/requests', dpo, {'subject': ANNA, 'type': 'access'})
+        proc = (jbody(r) or {}).get('id')
+        r = call('POST', f'{u}/requests/{proc}/verify', dpo, {'method': 'in_person'})
+        says(r, 'verifying a processor\'s request names the forward route',
+             f'POST /v1/requests/{proc}/forward', status=422)
+        r = call('POST', f'{u}/requests/{proc}/fulfil', dpo, {})
+        says(r, 'fulfilling it unforwarded names the forward route',
+             f'POST /v1/requests/{proc}/forward', status=422)
+        stopped(srv, 'wording')
+
+        # The command line keeps its own words for the same refusals.
+        p = st.cli('request', 'extend', str(req), '--reason', '', ok=False)
+        check(p.returncode != 0 and '--reason' in p.stderr,
+              'wording: the CLI still names --reason', p.stderr)
+        p = st.cli('record', 'get', str(draft), '--tenant', 'acme', '--purpose', 'auto_draft',
+                   ok=False)
+        check(p.returncode != 0 and f'kluis approval approve {draft}' in p.stderr,
+              'wording: the CLI still names kluis approval approve', p.stderr)
+        p = st.cli('request', 'verify', str(proc), ok=False)
+        check(p.returncode != 0 and f'kluis request forward {proc}' in p.stderr,
+              'wording: the CLI still names kluis request forward', p.stderr)
+    finally:
+        st.close()
+
+
 # ---- Rate limits ---------------------------------------------------------------------------------
 
 class Answer:
@@ -1350,7 +1446,8 @@ def main():
         return 2
     t = time.monotonic()
     for name, fn in (('life', test_life), ('security', test_security),
-                     ('metrics', test_metrics), ('ratelimit', test_ratelimit),
+                     ('metrics', test_metrics), ('wording', test_wording),
+                     ('ratelimit', test_ratelimit),
                      ('plain', test_plain),
                      ('tls', test_tls),
                      ('logs', test_logs), ('crash', test_crash), ('shared', test_shared),
