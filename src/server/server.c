@@ -385,6 +385,66 @@ static void run(struct call *c)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* ---- Framing -------------------------------------------------------------------------------- */
+
+/*
+ * libmicrohttpd answers most malformed requests itself, with HTML, before kluis sees them (see
+ * docs/internals/server.md). These it passes on: a request whose body length is ambiguous, which
+ * a proxy in front might read otherwise than kluis does (request smuggling, RFC 9112 6.1 and
+ * 6.3), and one without its Host. They are answered here, in JSON, and the connection closes.
+ */
+struct framing {
+    unsigned content_length; /* Content-Length headers */
+    unsigned transfer_encoding;
+    bool chunked_only; /* every Transfer-Encoding is exactly "chunked" */
+    unsigned host;
+};
+
+static enum MHD_Result framing_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    (void)kind;
+    struct framing *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        f->content_length++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+        f->host++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->transfer_encoding++;
+        if (!value || strcasecmp(value, "chunked") != 0)
+            f->chunked_only = false;
+    }
+    return MHD_YES;
+}
+
+/* False, with the answer set, when the request's framing is ambiguous or unsupported. */
+static bool framing_ok(struct call *c, const char *version)
+{
+    struct framing f = {.chunked_only = true};
+    MHD_get_connection_values(c->conn, MHD_HEADER_KIND, framing_cb, &f);
+    /* RFC 9112 3.2: an HTTP/1.1 request has exactly one Host, any request at most one.
+     * libmicrohttpd checks it only in its strict mode, with an HTML answer. */
+    if (f.host > 1 || (f.host == 0 && version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)) {
+        c->close = true;
+        kluis__reply_error(c, 400, "malformed_request", "an HTTP/1.1 request has one Host header");
+        return false;
+    }
+    if (f.transfer_encoding && !f.chunked_only) {
+        c->close = true;
+        kluis__reply_error(c, 501, "not_implemented",
+                           "the only transfer coding of a request body is chunked");
+        return false;
+    }
+    if (f.content_length > 1 || (f.content_length && f.transfer_encoding)) {
+        c->close = true;
+        kluis__reply_error(c, 400, "malformed_request",
+                           "a request gives its body's length once: one Content-Length, or "
+                           "Transfer-Encoding: chunked");
+        return false;
+    }
+    return true;
+}
+
 /* ---- libmicrohttpd callbacks ---------------------------------------------------------------- */
 
 static enum MHD_Result send_response(struct call *c)
@@ -419,7 +479,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     struct kluis_server *s = cls;
     struct call *c = *con_cls;
     if (!c) {
@@ -431,6 +490,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         c->method = method;
         c->url = url;
         c->started = now_s();
+        c->route_index = kluis__n_routes; /* no route (yet): counted as "(none)" */
         __atomic_add_fetch(&s->in_flight, 1, __ATOMIC_SEQ_CST);
         c->counted = true;
         if (__atomic_load_n(&s->stopping, __ATOMIC_SEQ_CST)) {
@@ -438,6 +498,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             kluis__reply_error(c, 503, "unavailable", "the server is stopping");
             return send_response(c);
         }
+        if (!framing_ok(c, version))
+            return send_response(c);
         bool known;
         c->route_index = route_find(c, method, url, &known);
         c->route = c->route_index < kluis__n_routes ? &kluis__routes[c->route_index] : NULL;

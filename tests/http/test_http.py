@@ -17,6 +17,8 @@ Groups:
             JSON, content types, path traversal on the statement route, hanging headers, error
             bodies; /healthz and /metrics
   metrics   /metrics: live records by category and tenant, request deadlines
+  framing   ambiguous framing and a missing Host answered in JSON; what libmicrohttpd answers
+            itself (HTML), pinned as documented
   wording   errors in the API's words (members, parameters, routes), not the CLI's options
   ratelimit 429 with Retry-After per API key and per address for requests without a valid key
             (a low limit and a burst; nothing waits for a refill); the options and variables
@@ -897,6 +899,102 @@ def test_metrics():
         st.close()
 
 
+# ---- Malformed requests ---------------------------------------------------------------------------
+
+def parse_raw(out):
+    """(status, headers as a lower-cased dict, body) of the first answer in raw bytes."""
+    head, _, body = out.partition(b'\r\n\r\n')
+    lines = head.decode(errors='replace').split('\r\n')
+    m = re.match(r'HTTP/1\.[01] (\d{3})', lines[0])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(':')
+        headers[k.strip().lower()] = v.strip()
+    return (int(m.group(1)) if m else None), headers, body
+
+
+def test_framing():
+    """What kluis answers in JSON itself (ambiguous framing, Host), and what libmicrohttpd
+    answers before kluis sees the request (docs/internals/server.md lists these; this pins
+    them, so that a libmicrohttpd that answers otherwise shows up here)."""
+    st = Store('framing')
+    try:
+        st.tenant('acme', 'NL')
+        app = st.key('app', 'acme-app', tenant='acme').encode()
+        srv = st.serve()
+        body = json.dumps({'subject': ANNA, 'category': 'account', 'value': 'v'}).encode()
+        head = (b'POST /v1/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ' + app +
+                b'\r\nContent-Type: application/json\r\n')
+        chunked = b'%x\r\n%s\r\n0\r\n\r\n' % (len(body), body)
+        ours = (
+            ('two Content-Length headers', 400, 'malformed_request',
+             head + b'Content-Length: 5\r\nContent-Length: %d\r\n\r\n' % len(body) + body),
+            ('Content-Length with Transfer-Encoding', 400, 'malformed_request',
+             head + b'Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n' + chunked),
+            ('Transfer-Encoding: gzip', 501, 'not_implemented',
+             head + b'Transfer-Encoding: gzip\r\n\r\n' + body),
+            ('Transfer-Encoding: gzip, chunked', 501, 'not_implemented',
+             head + b'Transfer-Encoding: gzip, chunked\r\n\r\n' + chunked),
+            ('HTTP/1.1 without Host', 400, 'malformed_request',
+             b'GET /healthz HTTP/1.1\r\n\r\n'),
+            ('two Host headers', 400, 'malformed_request',
+             b'GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'),
+        )
+        for name, code, error, data in ours:
+            got, headers, rest = parse_raw(raw_http(srv.port, data))
+            try:
+                answer = json.loads(rest.decode())
+            except ValueError:
+                answer = None
+            check(got == code and headers.get('content-type') == 'application/json'
+                  and (answer or {}).get('error', {}).get('code') == error
+                  and headers.get('connection', '').lower() == 'close',
+                  f'framing: {name}: {code} {error} in JSON, and the connection closes',
+                  f'{got} {headers} {rest[:200]!r}')
+        got, _, rest = parse_raw(raw_http(srv.port, head + b'Transfer-Encoding: chunked\r\n'
+                                          b'Connection: close\r\n\r\n' + chunked))
+        check(got == 201, 'framing: a chunked body alone is read as ever (201)', rest[:200])
+        got, _, rest = parse_raw(raw_http(srv.port, head + b'Content-Length: %d\r\n'
+                                          b'Connection: close\r\n\r\n' % len(body) + body))
+        check(got == 201, 'framing: ... and so is one Content-Length (201)', rest[:200])
+
+        # libmicrohttpd's own answers: an HTML page, no JSON (docs/internals/server.md).
+        theirs = (
+            ('a request line without a version', 400, b'GET /healthz\r\n\r\n'),
+            ('a header line without a colon', 400,
+             b'GET /healthz HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n'),
+            ('HTTP/2.0 on the HTTP/1 port', 505, b'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n'),
+            ('HTTP/0.9', 505, b'GET /healthz HTTP/0.9\r\nHost: x\r\n\r\n'),
+            ('a URL over the buffer', 414,
+             b'GET /healthz?' + b'a' * 200000 + b' HTTP/1.1\r\nHost: x\r\n\r\n'),
+            ('headers over the buffer', 431,
+             b'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 200000 + b'\r\n\r\n'),
+            ('a Content-Length that is no number', 400,
+             b'POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'),
+            ('a Content-Length over 2^64', 413, b'POST /v1/records HTTP/1.1\r\nHost: x\r\n'
+             b'Content-Length: 99999999999999999999999\r\n\r\n'),
+            ('malformed chunked encoding', 400,
+             head + b'Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n'),
+            ('a chunk size over 2^64', 413, head + b'Transfer-Encoding: chunked\r\n\r\n'
+             b'FFFFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n'),
+        )
+        for name, code, data in theirs:
+            out = raw_http(srv.port, data)
+            got, headers, rest = parse_raw(out)
+            check(got == code and 'application/json' not in headers.get('content-type', '')
+                  and b'<html>' in rest,
+                  f'framing: {name}: libmicrohttpd answers {code} itself, in HTML (documented)',
+                  out[:300])
+        out = raw_http(srv.port, b'GARBAGE\r\n\r\n')
+        check(out == b'', 'framing: a request line it cannot parse: closed without an answer',
+              out[:300])
+        r = call('GET', srv.url + '/healthz')
+        check(status(r) == 200, 'framing: the server still answers', show(r))
+        stopped(srv, 'framing')
+    finally:
+        st.close()
+
+
 # ---- Errors in the API's words --------------------------------------------------------------------
 
 def test_wording():
@@ -1446,7 +1544,8 @@ def main():
         return 2
     t = time.monotonic()
     for name, fn in (('life', test_life), ('security', test_security),
-                     ('metrics', test_metrics), ('wording', test_wording),
+                     ('metrics', test_metrics), ('framing', test_framing),
+                     ('wording', test_wording),
                      ('ratelimit', test_ratelimit),
                      ('plain', test_plain),
                      ('tls', test_tls),
