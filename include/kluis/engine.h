@@ -211,6 +211,17 @@ void kluis_purge_report_free(struct kluis_purge_report *r);
 kluis_rc kluis_purge(struct kluis_engine *e, bool dry_run, struct kluis_purge_report **out_report,
                      struct kluis_err *err);
 
+/*
+ * Counts the live records — those a read would find at the engine's clock: not past their
+ * expiry, or held — per tenant and category, from the store's bookkeeping: no record is read or
+ * opened, and nothing is audited (a count is no personal data). Calls fn (store.h) once for each
+ * tenant and category that has any, in order of tenant, then category; tenant not NULL: that
+ * tenant's only (an unknown tenant has none). fn returns non-zero to stop. Costs about what a
+ * purge now would remove, not a scan of what is stored. Errors: the store's.
+ */
+kluis_rc kluis_records_count(struct kluis_engine *e, const char *tenant, kluis_record_count_fn fn,
+                             void *ctx, struct kluis_err *err);
+
 /* ---- Subjects ----------------------------------------------------------------------------- */
 
 /*

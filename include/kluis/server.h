@@ -34,8 +34,14 @@ struct kluis_server_config {
     unsigned threads;         /* worker threads; 0: 4 */
     unsigned connections_max; /* 0: 256 */
     unsigned timeout_s;       /* idle connection timeout; 0: 30 */
-    bool fixed_clock;         /* keep the engine's clock (tests, demos); else the real time */
-    FILE *log;                /* JSON access and error log lines (no personal data); NULL: none */
+    /* Rate limits (429 with Retry-After): each API key may make rate_limit requests a second in
+     * bursts of rate_burst, and so may each client address (IPv6: each /64) in requests without
+     * a valid key; an address over its limit is refused before its key is looked at. */
+    unsigned rate_limit; /* requests a second, 1 to 1000000; 0: 1000 */
+    unsigned rate_burst; /* 0: twice rate_limit */
+    bool rate_limit_off; /* no rate limits */
+    bool fixed_clock;    /* keep the engine's clock (tests, demos); else the real time */
+    FILE *log;           /* JSON access and error log lines (no personal data); NULL: none */
 };
 
 struct kluis_server;

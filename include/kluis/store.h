@@ -32,7 +32,7 @@
 extern "C" {
 #endif
 
-#define KLUIS_STORE_BACKEND_VERSION 3
+#define KLUIS_STORE_BACKEND_VERSION 4
 
 /* Limits on what one row may hold; larger input is refused with KLUIS_ETOOBIG. */
 #define KLUIS_TENANT_MAX 64          /* bytes of a tenant name */
@@ -173,6 +173,13 @@ struct kluis_purge_count {
     uint64_t removed;
 };
 
+/* How many live records a tenant holds of a category (records_count). */
+struct kluis_record_count {
+    const char *tenant;
+    const char *category;
+    uint64_t n;
+};
+
 /*
  * Where a store gets the keys that seal record values (implemented by the key store, keys.h, kept
  * apart from the data). A value is sealed (AES-256-GCM) under HMAC-SHA256(data key,
@@ -219,6 +226,7 @@ typedef int (*kluis_hold_fn)(void *ctx, const struct kluis_hold_row *row);
 typedef int (*kluis_setting_fn)(void *ctx, const struct kluis_setting_row *row);
 typedef int (*kluis_tenant_fn)(void *ctx, const struct kluis_tenant_row *row);
 typedef int (*kluis_purge_fn)(void *ctx, const struct kluis_purge_count *count);
+typedef int (*kluis_record_count_fn)(void *ctx, const struct kluis_record_count *count);
 typedef int (*kluis_request_fn)(void *ctx, const struct kluis_request_row *row);
 typedef int (*kluis_ledger_fn)(void *ctx, const struct kluis_ledger_row *row);
 typedef int (*kluis_approval_fn)(void *ctx, const struct kluis_approval_row *row);
@@ -301,6 +309,14 @@ struct kluis_store_backend {
     /* The earliest expiry later than after (of a record a purge at `after` would keep),
      * KLUIS_TIME_NEVER (INT64_MAX) when none. */
     kluis_rc (*oldest_expiry)(void *obj, int64_t after, int64_t *out_expiry, struct kluis_err *err);
+    /*
+     * Counts the live records at now — those whose expiry is after now, and the held ones —
+     * per tenant and category (tenant not NULL: that tenant's only), calling fn once for each
+     * that has any, in order of tenant, then category. Reads no record: its cost depends on
+     * what is due at now, like a purge's, not on how much is stored.
+     */
+    kluis_rc (*records_count)(void *obj, int64_t now, const char *tenant, kluis_record_count_fn fn,
+                              void *ctx, struct kluis_err *err);
     /*
      * Applies an erasure of the key store's erased list (keys.h): removes every record of the
      * subject (of category, when not NULL; with category NULL also the events that name the

@@ -24,12 +24,15 @@ enum {
     OPT_LOG,
     OPT_ROUTES,
     OPT_TIMEOUT,
+    OPT_RATE_LIMIT,
+    OPT_RATE_BURST,
 };
 
 struct serve_args {
     struct kluis_server_config cfg;
     const char *log_path;
     bool routes;
+    bool rate_given; /* --rate-limit (0 included) */
 };
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -81,6 +84,25 @@ static int serve_option(const char *cmd, int c, const char *arg, void *ctx)
             return cli_usage(cmd, "--timeout is 1 to 3600 seconds, not '%s'", arg);
         a->cfg.timeout_s = (unsigned)v;
         break;
+    case OPT_RATE_LIMIT:
+        /* 0 turns the limits off. */
+        if (strcmp(arg, "0") == 0) {
+            a->cfg.rate_limit_off = true;
+        } else if (!parse_uint(arg, 1000000, &v)) {
+            return cli_usage(cmd,
+                             "--rate-limit is 0 (off) or 1 to 1000000 requests a second, "
+                             "not '%s'",
+                             arg);
+        } else {
+            a->cfg.rate_limit = (unsigned)v;
+        }
+        a->rate_given = true;
+        break;
+    case OPT_RATE_BURST:
+        if (!parse_uint(arg, 1000000, &v))
+            return cli_usage(cmd, "--rate-burst is 1 to 1000000 requests, not '%s'", arg);
+        a->cfg.rate_burst = (unsigned)v;
+        break;
     }
     return -1;
 }
@@ -104,6 +126,8 @@ int cli_cmd_serve(int argc, char **argv)
                                          {"log", required_argument, NULL, OPT_LOG},
                                          {"routes", no_argument, NULL, OPT_ROUTES},
                                          {"timeout", required_argument, NULL, OPT_TIMEOUT},
+                                         {"rate-limit", required_argument, NULL, OPT_RATE_LIMIT},
+                                         {"rate-burst", required_argument, NULL, OPT_RATE_BURST},
                                          {NULL, 0, NULL, 0}};
     struct cli_env env;
     cli_env_init(&env, cmd);
@@ -131,12 +155,16 @@ int cli_cmd_serve(int argc, char **argv)
         int opt;
     } numeric[] = {{"KLUIS_THREADS", OPT_THREADS},
                    {"KLUIS_BODY_MAX", OPT_BODY_MAX},
-                   {"KLUIS_TIMEOUT", OPT_TIMEOUT}};
+                   {"KLUIS_TIMEOUT", OPT_TIMEOUT},
+                   {"KLUIS_RATE_LIMIT", OPT_RATE_LIMIT},
+                   {"KLUIS_RATE_BURST", OPT_RATE_BURST}};
     for (size_t i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++) {
         const char *v = getenv(numeric[i].var);
-        bool given = numeric[i].opt == OPT_THREADS    ? a.cfg.threads
-                     : numeric[i].opt == OPT_BODY_MAX ? a.cfg.body_max
-                                                      : a.cfg.timeout_s;
+        bool given = numeric[i].opt == OPT_THREADS      ? a.cfg.threads
+                     : numeric[i].opt == OPT_BODY_MAX   ? a.cfg.body_max
+                     : numeric[i].opt == OPT_TIMEOUT    ? a.cfg.timeout_s
+                     : numeric[i].opt == OPT_RATE_LIMIT ? a.rate_given
+                                                        : a.cfg.rate_burst;
         if (v && *v && !given && (status = serve_option(cmd, numeric[i].opt, v, &a)) >= 0)
             return status;
     }

@@ -854,6 +854,14 @@ kluis_rc kluis_purge(struct kluis_engine *e, bool dry_run, struct kluis_purge_re
     return KLUIS_OK;
 }
 
+kluis_rc kluis_records_count(struct kluis_engine *e, const char *tenant, kluis_record_count_fn fn,
+                             void *ctx, struct kluis_err *err)
+{
+    if (!fn)
+        return kluis_err_set(err, KLUIS_EINVAL, "counting records needs a callback");
+    return e->be->records_count(e->obj, e->now, tenant, fn, ctx, err);
+}
+
 /* ---- Export ------------------------------------------------------------------------------- */
 
 struct export_ctx {

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -73,9 +74,82 @@ void kluis__reply_error(struct call *c, unsigned status, const char *code, const
     kluis__reply_text(c, status, "application/json", s, s ? strlen(s) : 0);
 }
 
+/*
+ * The engine's messages are shared with the command line, and some name its options ("give a
+ * reason (--reason TEXT)") or commands ("kluis request verify 12"). Over HTTP they name the API's
+ * members, query parameters and routes instead; the CLI keeps its words. '#' stands for a run of
+ * digits (an id), repeated where the replacement has one. tests/http checks that every error the
+ * API gives is free of command-line words, and drives each of these.
+ */
+static const struct {
+    const char *cli, *api;
+} api_words[] = {
+    {"(--method)", "(\"method\")"},
+    {"(--reason TEXT)", "(\"reason\")"},
+    {"(--record ID --value TEXT)", "(\"records\": [{\"id\", \"value\"}])"},
+    {"with --subject-told", "with \"subject_told\": true"},
+    {"(--text-version)", "(\"text_version\")"},
+    {"(--ground ", "(?ground="},
+    {"(e.g. --link draft=981)", "(e.g. \"links\": {\"draft\": \"981\"})"},
+    {"(--by USER, 1 to 128 bytes)", "(the key's principal, 1 to 128 bytes)"},
+    {"kluis request forward #", "POST /v1/requests/#/forward"},
+    {"kluis request verify #", "POST /v1/requests/#/verify"},
+    {"kluis approval approve # --by USER", "POST /v1/approvals/#/approve with an approver's key"},
+};
+
+/* Whether pattern p (with '#' for digits) matches at s; the digits and the length matched. */
+static bool words_match(const char *p, const char *s, const char **out_digits, size_t *out_nd,
+                        size_t *out_len)
+{
+    const char *start = s;
+    *out_nd = 0;
+    for (; *p; p++) {
+        if (*p == '#') {
+            size_t n = strspn(s, "0123456789");
+            if (!n)
+                return false;
+            *out_digits = s;
+            *out_nd = n;
+            s += n;
+        } else if (*s++ != *p) {
+            return false;
+        }
+    }
+    *out_len = (size_t)(s - start);
+    return true;
+}
+
+/* m in the API's words, into out (cut to fit). */
+static void api_message(const char *m, char *out, size_t cap)
+{
+    size_t o = 0;
+    while (*m && o + 1 < cap) {
+        size_t i, len = 0, nd = 0;
+        const char *digits = NULL;
+        for (i = 0; i < sizeof(api_words) / sizeof(api_words[0]); i++)
+            if (words_match(api_words[i].cli, m, &digits, &nd, &len))
+                break;
+        if (i == sizeof(api_words) / sizeof(api_words[0])) {
+            out[o++] = *m++;
+            continue;
+        }
+        for (const char *r = api_words[i].api; *r && o + 1 < cap; r++) {
+            if (*r != '#') {
+                out[o++] = *r;
+                continue;
+            }
+            for (size_t k = 0; k < nd && o + 1 < cap; k++)
+                out[o++] = digits[k];
+        }
+        m += len;
+    }
+    out[o] = '\0';
+}
+
 void kluis__reply_rc(struct call *c, kluis_rc rc, const struct kluis_err *err)
 {
-    const char *m = err && err->message[0] ? err->message : kluis_rc_message(rc);
+    char m[512];
+    api_message(err && err->message[0] ? err->message : kluis_rc_message(rc), m, sizeof(m));
     switch (rc) {
     case KLUIS_EINVAL:
     case KLUIS_EPARSE:
@@ -152,17 +226,93 @@ static size_t route_find(struct call *c, const char *method, const char *url, bo
     return kluis__n_routes;
 }
 
+/* ---- Rate limits ---------------------------------------------------------------------------- */
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Whom the address limit counts: the client's IPv4 address, or its IPv6 /64 (one host usually has
+ * a whole /64, so a finer id would let it change its address to get a fresh bucket). */
+static struct kluis__limit_id address_id(struct call *c)
+{
+    struct kluis__limit_id id;
+    memset(&id, 0, sizeof(id));
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET) {
+        id.b[0] = 4;
+        memcpy(id.b + 1, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+    } else if (sa && sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(a)) {
+            id.b[0] = 4;
+            memcpy(id.b + 1, a->s6_addr + 12, 4);
+        } else {
+            id.b[0] = 6;
+            memcpy(id.b + 1, a->s6_addr, 8);
+        }
+    }
+    return id;
+}
+
+/* Counts one request against a limiter (take) or only looks; false, with the 429 set, when it is
+ * over. */
+static bool within_limit(struct call *c, struct kluis__limiter *l, const struct kluis__limit_id *id,
+                         bool take, bool by_key)
+{
+    unsigned retry = 0;
+    if (!l || kluis__limiter_admit(l, id, now_ns(), take, &retry))
+        return true;
+    struct kluis_server *s = c->s;
+    pthread_mutex_lock(&s->mlock);
+    if (by_key)
+        s->limited_key++;
+    else
+        s->limited_address++;
+    pthread_mutex_unlock(&s->mlock);
+    c->retry_after_s = retry;
+    if (by_key)
+        kluis__reply_error(c, 429, "rate_limited",
+                           "too many requests with this API key (at most %u a second, in bursts "
+                           "of %u): retry after %u s",
+                           s->cfg.rate_limit, s->cfg.rate_burst, retry);
+    else
+        kluis__reply_error(c, 429, "rate_limited",
+                           "too many requests without a valid API key from this address: retry "
+                           "after %u s",
+                           retry);
+    return false;
+}
+
+/* A request without a valid key: counted against its address (401 until the address is over its
+ * limit, then 429). */
+static void unauthenticated(struct call *c, const char *message)
+{
+    struct kluis__limit_id id = address_id(c);
+    if (within_limit(c, c->s->by_address, &id, true, false))
+        kluis__reply_error(c, 401, "unauthenticated", "%s", message);
+}
+
 /* Authentication and authorisation; false when an error response was set. */
 static bool admit(struct call *c)
 {
     const struct route *r = c->route;
     if (r->scope == SCOPE_PUBLIC)
         return true;
+    /* An address that sent too many requests without a valid key is refused before its key is
+     * looked up: that lookup takes the engine's lock, which a flood must not hold up. */
+    struct kluis__limit_id addr = address_id(c);
+    if (!within_limit(c, c->s->by_address, &addr, false, false))
+        return false;
     const char *auth = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "Authorization");
     /* The scheme is case-insensitive (RFC 9110, 11.1). */
     if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
-        kluis__reply_error(c, 401, "unauthenticated",
-                           "this route needs an API key: Authorization: Bearer KEY");
+        unauthenticated(c, "this route needs an API key: Authorization: Bearer KEY");
         return false;
     }
     const char *key = auth + 7;
@@ -171,13 +321,18 @@ static bool admit(struct call *c)
     kluis_rc rc = kluis_apikey_authenticate(c->s->e, key, strlen(key), &c->who, &err);
     pthread_mutex_unlock(&c->s->lock);
     if (rc == KLUIS_EREFUSED) {
-        kluis__reply_error(c, 401, "unauthenticated", "invalid or revoked API key");
+        unauthenticated(c, "invalid or revoked API key");
         return false;
     }
     if (rc) {
         kluis__reply_rc(c, rc, NULL);
         return false;
     }
+    struct kluis__limit_id kid;
+    memset(&kid, 0, sizeof(kid));
+    memcpy(kid.b, &c->who.key_id, sizeof(c->who.key_id));
+    if (!within_limit(c, c->s->by_key, &kid, true, true))
+        return false;
     if (!(r->roles & (1u << c->who.role))) {
         kluis__reply_error(c, 403, "forbidden", "a key of role '%s' may not use %s %s",
                            kluis_key_role_name(c->who.role), r->method, r->path);
@@ -230,6 +385,66 @@ static void run(struct call *c)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* ---- Framing -------------------------------------------------------------------------------- */
+
+/*
+ * libmicrohttpd answers most malformed requests itself, with HTML, before kluis sees them (see
+ * docs/internals/server.md). These it passes on: a request whose body length is ambiguous, which
+ * a proxy in front might read otherwise than kluis does (request smuggling, RFC 9112 6.1 and
+ * 6.3), and one without its Host. They are answered here, in JSON, and the connection closes.
+ */
+struct framing {
+    unsigned content_length; /* Content-Length headers */
+    unsigned transfer_encoding;
+    bool chunked_only; /* every Transfer-Encoding is exactly "chunked" */
+    unsigned host;
+};
+
+static enum MHD_Result framing_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    (void)kind;
+    struct framing *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        f->content_length++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+        f->host++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->transfer_encoding++;
+        if (!value || strcasecmp(value, "chunked") != 0)
+            f->chunked_only = false;
+    }
+    return MHD_YES;
+}
+
+/* False, with the answer set, when the request's framing is ambiguous or unsupported. */
+static bool framing_ok(struct call *c, const char *version)
+{
+    struct framing f = {.chunked_only = true};
+    MHD_get_connection_values(c->conn, MHD_HEADER_KIND, framing_cb, &f);
+    /* RFC 9112 3.2: an HTTP/1.1 request has exactly one Host, any request at most one.
+     * libmicrohttpd checks it only in its strict mode, with an HTML answer. */
+    if (f.host > 1 || (f.host == 0 && version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)) {
+        c->close = true;
+        kluis__reply_error(c, 400, "malformed_request", "an HTTP/1.1 request has one Host header");
+        return false;
+    }
+    if (f.transfer_encoding && !f.chunked_only) {
+        c->close = true;
+        kluis__reply_error(c, 501, "not_implemented",
+                           "the only transfer coding of a request body is chunked");
+        return false;
+    }
+    if (f.content_length > 1 || (f.content_length && f.transfer_encoding)) {
+        c->close = true;
+        kluis__reply_error(c, 400, "malformed_request",
+                           "a request gives its body's length once: one Content-Length, or "
+                           "Transfer-Encoding: chunked");
+        return false;
+    }
+    return true;
+}
+
 /* ---- libmicrohttpd callbacks ---------------------------------------------------------------- */
 
 static enum MHD_Result send_response(struct call *c)
@@ -248,6 +463,11 @@ static enum MHD_Result send_response(struct call *c)
                                 "max-age=63072000; includeSubDomains");
     if (c->status == 401)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    if (c->status == 429) {
+        char retry[16];
+        snprintf(retry, sizeof(retry), "%u", c->retry_after_s ? c->retry_after_s : 1);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+    }
     if (c->close)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(c->conn, c->status, r);
@@ -259,7 +479,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     struct kluis_server *s = cls;
     struct call *c = *con_cls;
     if (!c) {
@@ -271,6 +490,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         c->method = method;
         c->url = url;
         c->started = now_s();
+        c->route_index = kluis__n_routes; /* no route (yet): counted as "(none)" */
         __atomic_add_fetch(&s->in_flight, 1, __ATOMIC_SEQ_CST);
         c->counted = true;
         if (__atomic_load_n(&s->stopping, __ATOMIC_SEQ_CST)) {
@@ -278,6 +498,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             kluis__reply_error(c, 503, "unavailable", "the server is stopping");
             return send_response(c);
         }
+        if (!framing_ok(c, version))
+            return send_response(c);
         bool known;
         c->route_index = route_find(c, method, url, &known);
         c->route = c->route_index < kluis__n_routes ? &kluis__routes[c->route_index] : NULL;
@@ -398,7 +620,158 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- Metrics -------------------------------------------------------------------------------- */
 
-char *kluis__metrics_text(struct kluis_server *s, size_t *out_len)
+/* A Prometheus label value: backslash, double quote and newline escaped. */
+static void put_label(struct kluis_buf *b, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            kluis__buf_putc(b, '\\');
+        if (*v == '\n')
+            kluis__buf_puts(b, "\\n");
+        else
+            kluis__buf_putc(b, *v);
+    }
+}
+
+struct live_counts {
+    struct kluis_record_count *lines; /* tenant and category strdup'd */
+    size_t n, cap;
+    bool oom;
+};
+
+static int live_cb(void *ctx, const struct kluis_record_count *c)
+{
+    struct live_counts *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        void *p = realloc(l->lines, cap * sizeof(*l->lines));
+        if (!p) {
+            l->oom = true;
+            return 1;
+        }
+        l->lines = p;
+        l->cap = cap;
+    }
+    struct kluis_record_count *x = &l->lines[l->n];
+    x->tenant = strdup(c->tenant);
+    x->category = strdup(c->category);
+    x->n = c->n;
+    if (!x->tenant || !x->category) {
+        free((char *)x->tenant);
+        free((char *)x->category);
+        l->oom = true;
+        return 1;
+    }
+    l->n++;
+    return 0;
+}
+
+static void live_free(struct live_counts *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free((char *)l->lines[i].tenant);
+        free((char *)l->lines[i].category);
+    }
+    free(l->lines);
+}
+
+/*
+ * The records by category (every category of the policy, 0 where there are none; a category the
+ * store still holds but the policy no longer names too) and by tenant and category, counted at
+ * the engine's clock through kluis_records_count (no record is read).
+ */
+static kluis_rc records_metrics(struct kluis_server *s, struct kluis_buf *b, struct kluis_err *err)
+{
+    struct live_counts l = {0};
+    kluis_rc rc = kluis_records_count(s->e, NULL, live_cb, &l, err);
+    if (rc == KLUIS_OK && l.oom)
+        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    if (rc) {
+        live_free(&l);
+        return rc;
+    }
+    kluis__buf_puts(b, "# HELP kluis_records Live records by category: not past their expiry at "
+                       "the engine's clock, or held.\n# TYPE kluis_records gauge\n");
+    size_t n_cat = kluis_policy_n_categories(s->p);
+    for (size_t i = 0; i < n_cat; i++) {
+        const char *id = kluis_policy_category(s->p, i)->id;
+        uint64_t n = 0;
+        for (size_t k = 0; k < l.n; k++)
+            if (strcmp(l.lines[k].category, id) == 0)
+                n += l.lines[k].n;
+        kluis__buf_puts(b, "kluis_records{category=\"");
+        put_label(b, id);
+        kluis__buf_printf(b, "\"} %" PRIu64 "\n", n);
+    }
+    /* Categories the policy does not name (any more), each once. */
+    for (size_t k = 0; k < l.n; k++) {
+        const char *id = l.lines[k].category;
+        bool seen = kluis_policy_find_category(s->p, id) != NULL;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = strcmp(l.lines[j].category, id) == 0;
+        if (seen)
+            continue;
+        uint64_t n = 0;
+        for (size_t j = k; j < l.n; j++)
+            if (strcmp(l.lines[j].category, id) == 0)
+                n += l.lines[j].n;
+        kluis__buf_puts(b, "kluis_records{category=\"");
+        put_label(b, id);
+        kluis__buf_printf(b, "\"} %" PRIu64 "\n", n);
+    }
+    kluis__buf_puts(b, "# HELP kluis_tenant_records Live records by tenant and category (those "
+                       "with any).\n# TYPE kluis_tenant_records gauge\n");
+    for (size_t k = 0; k < l.n; k++) {
+        kluis__buf_puts(b, "kluis_tenant_records{tenant=\"");
+        put_label(b, l.lines[k].tenant);
+        kluis__buf_puts(b, "\",category=\"");
+        put_label(b, l.lines[k].category);
+        kluis__buf_printf(b, "\"} %" PRIu64 "\n", l.lines[k].n);
+    }
+    live_free(&l);
+    return KLUIS_OK;
+}
+
+/* The open data-subject requests due within 7 days of the engine's clock (calendar days, in the
+ * request's time zone, as kluis_request_list counts them), and those past their due date. */
+static kluis_rc request_metrics(struct kluis_server *s, struct kluis_buf *b, struct kluis_err *err)
+{
+    char *list = NULL;
+    kluis_rc rc = kluis_request_list(s->e, NULL, false, &list, err);
+    if (rc)
+        return rc;
+    json_t *a = json_loads(list, 0, NULL);
+    free(list);
+    if (!json_is_array(a)) {
+        json_decref(a);
+        return kluis_err_set(err, KLUIS_EINTERNAL, "the request list is not a JSON array");
+    }
+    unsigned due7 = 0, overdue = 0;
+    size_t i;
+    json_t *r;
+    json_array_foreach(a, i, r)
+    {
+        json_t *left = json_object_get(r, "days_left"); /* null once closed */
+        if (!json_is_integer(left))
+            continue;
+        if (json_integer_value(left) < 0)
+            overdue++;
+        else if (json_integer_value(left) <= 7)
+            due7++;
+    }
+    json_decref(a);
+    kluis__buf_printf(b,
+                      "# HELP kluis_requests_due Open data-subject requests whose due date falls "
+                      "within the window from today.\n# TYPE kluis_requests_due gauge\n"
+                      "kluis_requests_due{within=\"7d\"} %u\n"
+                      "# HELP kluis_requests_overdue Open data-subject requests past their due "
+                      "date.\n# TYPE kluis_requests_overdue gauge\nkluis_requests_overdue %u\n",
+                      due7, overdue);
+    return KLUIS_OK;
+}
+
+kluis_rc kluis__metrics_text(struct kluis_server *s, char **out_text, size_t *out_len,
+                             struct kluis_err *err)
 {
     struct kluis_buf b;
     kluis__buf_init(&b, 0);
@@ -437,11 +810,30 @@ char *kluis__metrics_text(struct kluis_server *s, size_t *out_len)
                       "the API.\n# TYPE kluis_purged_records_total counter\n"
                       "kluis_purged_records_total %" PRIu64 "\n",
                       s->purged);
+    kluis__buf_printf(&b,
+                      "# HELP kluis_http_rate_limited_total Requests answered 429: by an API "
+                      "key's limit, or by a client address's (requests without a valid key).\n"
+                      "# TYPE kluis_http_rate_limited_total counter\n"
+                      "kluis_http_rate_limited_total{by=\"key\"} %" PRIu64 "\n"
+                      "kluis_http_rate_limited_total{by=\"address\"} %" PRIu64 "\n",
+                      s->limited_key, s->limited_address);
     pthread_mutex_unlock(&s->mlock);
-    char *text = NULL;
-    if (kluis__buf_steal(&b, &text, out_len) != KLUIS_OK)
-        return NULL;
-    return text;
+    if (s->by_key)
+        kluis__buf_printf(&b,
+                          "# HELP kluis_http_rate_limit_evictions_total Rate-limit buckets "
+                          "given to another caller while still counting (the table is "
+                          "full).\n# TYPE kluis_http_rate_limit_evictions_total counter\n"
+                          "kluis_http_rate_limit_evictions_total{by=\"key\"} %" PRIu64 "\n"
+                          "kluis_http_rate_limit_evictions_total{by=\"address\"} %" PRIu64 "\n",
+                          kluis__limiter_evictions(s->by_key),
+                          kluis__limiter_evictions(s->by_address));
+    kluis_rc rc = records_metrics(s, &b, err);
+    if (rc == KLUIS_OK)
+        rc = request_metrics(s, &b, err);
+    if (rc == KLUIS_OK && (rc = kluis__buf_steal(&b, out_text, out_len)))
+        kluis_err_set(err, rc, "out of memory");
+    kluis__buf_free(&b);
+    return rc;
 }
 
 /* ---- Start and stop ------------------------------------------------------------------------- */
@@ -512,6 +904,10 @@ kluis_rc kluis_server_start(struct kluis_engine *e, const struct kluis_policy *p
         s->cfg.connections_max = 256;
     if (!s->cfg.timeout_s)
         s->cfg.timeout_s = 30;
+    if (!s->cfg.rate_limit)
+        s->cfg.rate_limit = 1000;
+    if (!s->cfg.rate_burst)
+        s->cfg.rate_burst = s->cfg.rate_limit > UINT_MAX / 2 ? UINT_MAX : 2 * s->cfg.rate_limit;
     kluis_rc rc = KLUIS_OK;
     struct sockaddr_storage ss;
     socklen_t sl = 0;
@@ -536,7 +932,19 @@ kluis_rc kluis_server_start(struct kluis_engine *e, const struct kluis_policy *p
     if (s->tls && ((rc = kluis__read_file(s->cfg.tls_cert, 1u << 20, &s->cert, NULL, err)) ||
                    (rc = kluis__read_file(s->cfg.tls_key, 1u << 20, &s->key, NULL, err))))
         goto fail;
+    if (s->cfg.rate_limit > 1000000) {
+        rc = kluis_err_set(err, KLUIS_EINVAL, "a rate limit is 1 to 1000000 requests a second");
+        goto fail;
+    }
     if (!(s->counts = calloc((kluis__n_routes + 1) * 6, sizeof(*s->counts)))) {
+        rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    /* Fixed tables: 1024 keys and 4096 addresses in use at once before buckets are shared out
+     * (24 bytes each). */
+    if (!s->cfg.rate_limit_off &&
+        (!(s->by_key = kluis__limiter_new(s->cfg.rate_limit, s->cfg.rate_burst, 1024)) ||
+         !(s->by_address = kluis__limiter_new(s->cfg.rate_limit, s->cfg.rate_burst, 4096)))) {
         rc = kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
         goto fail;
     }
@@ -575,6 +983,8 @@ fail:
     free(s->key);
     free(s->cert);
     free(s->counts);
+    kluis__limiter_free(s->by_key);
+    kluis__limiter_free(s->by_address);
     free(s);
     return rc;
 }
@@ -607,6 +1017,8 @@ void kluis_server_stop(struct kluis_server *s, unsigned grace_s)
     free(s->key);
     free(s->cert);
     free(s->counts);
+    kluis__limiter_free(s->by_key);
+    kluis__limiter_free(s->by_address);
     free(s);
 }
 

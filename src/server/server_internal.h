@@ -10,6 +10,7 @@
 
 #include "kluis/kluis.h"
 #include "kluis/server.h"
+#include "server/server_ratelimit.h"
 
 /* Who may call a route: role bits, and whether the key must be bound to a tenant. */
 enum {
@@ -60,6 +61,10 @@ struct kluis_server {
     double latency_sum;
     uint64_t latency_n;
     uint64_t purged;
+    uint64_t limited_key, limited_address; /* requests answered 429 */
+    /* rate limits (NULL when off): by API key id, and by client address for requests without a
+     * valid key; each has its own lock */
+    struct kluis__limiter *by_key, *by_address;
     /* shutdown */
     bool stopping;
     unsigned in_flight; /* requests begun and not completed */
@@ -88,6 +93,7 @@ struct call {
     const char *error_code; /* for the log */
     bool counted;           /* in in_flight */
     bool close;             /* answer with Connection: close */
+    unsigned retry_after_s; /* a 429's Retry-After */
     double started;
 };
 
@@ -98,8 +104,11 @@ void kluis__reply_error(struct call *c, unsigned status, const char *code, const
     __attribute__((format(printf, 4, 5)));
 /* The status of an engine error, and its message when it is safe to show (else a generic one). */
 void kluis__reply_rc(struct call *c, kluis_rc rc, const struct kluis_err *err);
-/* The Prometheus text of the server's metrics (server.c); malloc'd. */
-char *kluis__metrics_text(struct kluis_server *s, size_t *out_len);
+/* The Prometheus text of the server's metrics (server.c), malloc'd into *out_text: the HTTP
+ * counters and the engine's gauges (records, request deadlines). Reads the engine: call it with
+ * the engine's lock held (a route handler). */
+kluis_rc kluis__metrics_text(struct kluis_server *s, char **out_text, size_t *out_len,
+                             struct kluis_err *err);
 /* A query argument, or NULL. */
 const char *kluis__query(struct call *c, const char *name);
 

@@ -125,43 +125,14 @@ static void h_healthz(struct call *c)
 
 static void h_metrics(struct call *c)
 {
+    char *text = NULL;
     size_t len = 0;
-    char *text = kluis__metrics_text(c->s, &len), *list = NULL;
-    /* The requests' deadlines: open ones due within 7 days, and overdue ones. */
     struct kluis_err err = {0};
-    unsigned due7 = 0, overdue = 0;
-    json_t *a = kluis_request_list(c->s->e, NULL, false, &list, &err) == KLUIS_OK
-                    ? json_loads(list, 0, NULL)
-                    : NULL;
-    free(list);
-    size_t i;
-    json_t *r;
-    json_array_foreach(a, i, r)
-    {
-        json_t *left = json_object_get(r, "days_left");
-        if (!json_is_integer(left))
-            continue;
-        if (json_integer_value(left) < 0)
-            overdue++;
-        else if (json_integer_value(left) <= 7)
-            due7++;
-    }
-    json_decref(a);
-    char extra[512];
-    int n = snprintf(extra, sizeof(extra),
-                     "# HELP kluis_requests_due_7d Open data-subject requests due within 7 days.\n"
-                     "# TYPE kluis_requests_due_7d gauge\nkluis_requests_due_7d %u\n"
-                     "# HELP kluis_requests_overdue Open data-subject requests past their due "
-                     "date.\n# TYPE kluis_requests_overdue gauge\nkluis_requests_overdue %u\n",
-                     due7, overdue);
-    char *all = text ? realloc(text, len + (size_t)n + 1) : NULL;
-    if (!all) {
-        free(text);
-        kluis__reply_error(c, 500, "internal", "internal error");
-        return;
-    }
-    memcpy(all + len, extra, (size_t)n + 1);
-    kluis__reply_text(c, 200, "text/plain; version=0.0.4", all, len + (size_t)n);
+    kluis_rc rc = kluis__metrics_text(c->s, &text, &len, &err);
+    if (rc)
+        kluis__reply_rc(c, rc, &err);
+    else
+        kluis__reply_text(c, 200, "text/plain; version=0.0.4", text, len);
 }
 
 /* ---- Tenants -------------------------------------------------------------------------------- */

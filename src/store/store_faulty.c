@@ -148,6 +148,10 @@ FWD(purge, (void *obj, int64_t now, bool dry, kluis_purge_fn fn, void *ctx, stru
     (obj, now, dry, fn, ctx, err))
 FWD(oldest_expiry, (void *obj, int64_t after, int64_t *out, struct kluis_err *err),
     (obj, after, out, err))
+FWD(records_count,
+    (void *obj, int64_t now, const char *t, kluis_record_count_fn fn, void *ctx,
+     struct kluis_err *err),
+    (obj, now, t, fn, ctx, err))
 FWD(receipt_insert, (void *obj, int64_t at, const char *json, struct kluis_err *err),
     (obj, at, json, err))
 
@@ -250,6 +254,7 @@ const struct kluis_store_backend *kluis_store_faulty(const struct kluis_store_ba
         .hold_get = f_hold_get,
         .purge = f_purge,
         .oldest_expiry = f_oldest_expiry,
+        .records_count = f_records_count,
         .receipt_insert = f_receipt_insert,
         .record_rewrite = f_record_rewrite,
         .request_insert = f_request_insert,

@@ -38,6 +38,7 @@
 
 #include "crypto/crypto_internal.h"
 #include "kluis/crypto.h"
+#include "util/util.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -2883,6 +2884,93 @@ static kluis_rc sq_oldest_expiry(void *obj, int64_t after, int64_t *out, struct 
     return rc;
 }
 
+/* ---- Counting live records ---------------------------------------------------------------- */
+
+/*
+ * From bucket_counts, not the rows: a bucket whose range ends after now counts whole (the open
+ * bucket too: what waits for an event or is held is live), one whose range has ended counts
+ * nothing (it waits for the purge to drop it), and from a bucket that holds now, the rows already
+ * due are taken off through its expiry index — the rows a purge at now would trim. Both
+ * statements run in one read transaction, so a purge in another process between them cannot
+ * drop a table the second one names.
+ */
+static kluis_rc count_live(struct sq *s, int64_t now, const char *tenant, kluis_record_count_fn fn,
+                           void *ctx, struct kluis_err *err)
+{
+    sqlite3_stmt *st;
+    kluis_rc rc = prepare(s,
+                          "SELECT no FROM buckets WHERE no != 1 AND start < ?1 AND end > ?1 "
+                          "ORDER BY no",
+                          &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    struct kluis_buf sql;
+    kluis__buf_init(&sql, 0);
+    kluis__buf_printf(&sql,
+                      "SELECT tenant, category, sum(n) FROM (SELECT c.tenant AS tenant, "
+                      "c.category AS category, c.n AS n FROM bucket_counts c JOIN buckets b ON "
+                      "b.no = c.bucket WHERE b.end > ?1%s",
+                      tenant ? " AND c.tenant = ?2" : "");
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t no = sqlite3_column_int64(st, 0);
+        kluis__buf_printf(&sql,
+                          " UNION ALL SELECT tenant, category, -count(*) FROM r_%1$" PRId64
+                          " INDEXED BY r_%1$" PRId64 "_expiry WHERE expiry <= ?1 AND held = 0%2$s"
+                          " GROUP BY tenant, category",
+                          no, tenant ? " AND tenant = ?2" : "");
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) {
+        kluis__buf_free(&sql);
+        return sq_fail(s, err, "counting records");
+    }
+    kluis__buf_puts(&sql, ") GROUP BY tenant, category HAVING sum(n) > 0 ORDER BY tenant, "
+                          "category");
+    if ((rc = kluis__buf_rc(&sql))) {
+        kluis__buf_free(&sql);
+        return kluis_err_set(err, rc, "out of memory");
+    }
+    rc = prepare(s, sql.data, &st, err);
+    kluis__buf_free(&sql);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    if (tenant)
+        sqlite3_bind_text(st, 2, tenant, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct kluis_record_count c = {
+            .tenant = (const char *)sqlite3_column_text(st, 0),
+            .category = (const char *)sqlite3_column_text(st, 1),
+            .n = (uint64_t)sqlite3_column_int64(st, 2),
+        };
+        if (fn(ctx, &c)) {
+            step = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? KLUIS_OK : sq_fail(s, err, "counting records");
+}
+
+static kluis_rc sq_records_count(void *obj, int64_t now, const char *tenant,
+                                 kluis_record_count_fn fn, void *ctx, struct kluis_err *err)
+{
+    struct sq *s = obj;
+    if (s->in_txn) {
+        /* This transaction's changes of the counts are still in memory: write them first. */
+        kluis_rc rc = flush_counts(s, err);
+        return rc ? rc : count_live(s, now, tenant, fn, ctx, err);
+    }
+    kluis_rc rc = exec(s, "BEGIN", err);
+    if (rc)
+        return rc;
+    rc = count_live(s, now, tenant, fn, ctx, err);
+    kluis_rc rc2 = exec(s, rc ? "ROLLBACK" : "COMMIT", err);
+    return rc ? rc : rc2;
+}
+
 static kluis_rc sq_receipt_insert(void *obj, int64_t at, const char *json, struct kluis_err *err)
 {
     struct sq *s = obj;
@@ -3402,6 +3490,7 @@ const struct kluis_store_backend kluis_store_sqlite = {
     .hold_get = sq_hold_get,
     .purge = sq_purge,
     .oldest_expiry = sq_oldest_expiry,
+    .records_count = sq_records_count,
     .receipt_insert = sq_receipt_insert,
     .record_rewrite = sq_record_rewrite,
     .request_insert = sq_request_insert,

@@ -16,6 +16,12 @@ Groups:
             same body as a nonexistent id), body limits (Content-Length, chunked), malformed
             JSON, content types, path traversal on the statement route, hanging headers, error
             bodies; /healthz and /metrics
+  metrics   /metrics: live records by category and tenant, request deadlines
+  framing   ambiguous framing and a missing Host answered in JSON; what libmicrohttpd answers
+            itself (HTML), pinned as documented
+  wording   errors in the API's words (members, parameters, routes), not the CLI's options
+  ratelimit 429 with Retry-After per API key and per address for requests without a valid key
+            (a low limit and a burst; nothing waits for a refill); the options and variables
   plain     plain HTTP refused off loopback unless --allow-plain-http
   logs      no personal data in the --log file or on stderr
   crash     SIGKILL during writes, then SIGTERM during writes: every acknowledged write is there
@@ -26,6 +32,7 @@ KLUIS_KEEP=1 keeps the temp dirs (their paths are printed as # lines).
 """
 
 import base64
+import http.client
 import json
 import os
 import re
@@ -61,6 +68,10 @@ BEN_ACCOUNT = 'Ben Bakker'
 # What an error message must never show: engine or library internals, paths, file contents.
 INTERNALS = re.compile(r'sqlite|SQL|constraint|errno|\.c:\d|/tmp/|/work/|/home/|/etc/|'
                        r'root:|Traceback|segfault|0x[0-9a-fA-F]{6,}|KLUIS_E[A-Z]+', re.IGNORECASE)
+# What an error message of the API must not say: the command line's options and commands (the
+# engine's messages are shared with the CLI; the server puts them in the API's words).
+CLI_WORDS = re.compile(r'(^|[\s(])--[a-z]|\bkluis (request|approval|record|tenant|apikey|subject|'
+                       r'consent|hold|audit|keys|purge|serve|event)\b')
 
 
 # ---- TAP -----------------------------------------------------------------------------------------
@@ -120,6 +131,8 @@ def error_shape_problem(r, status=None):
         return f'not {{"error":{{"code","message"}}}}: {show(r)}'
     if INTERNALS.search(body['error']['message']):
         return f'the message shows internals: {show(r)}'
+    if CLI_WORDS.search(body['error']['message']):
+        return f'the message speaks of the command line: {show(r)}'
     return None
 
 
@@ -817,6 +830,410 @@ def test_security():
         st.close()
 
 
+# ---- Metrics: records by category, request deadlines ---------------------------------------------
+
+def metric(text, name, labels=''):
+    """The value of one sample of the Prometheus text (labels as printed), or None."""
+    m = re.search(r'^' + re.escape(name + (('{' + labels + '}') if labels else '')) +
+                  r' (\S+)$', text or '', re.M)
+    return float(m.group(1)) if m else None
+
+
+def test_metrics():
+    st = Store('metrics')
+    try:
+        st.tenant('acme', 'NL')
+        st.tenant('bolt', 'BE')
+        app = st.key('app', 'acme-app', tenant='acme')
+        dpo = st.key('dpo', 'acme-dpo', tenant='acme')
+        ops = st.key('dpo', 'ops-dpo', tenant=None)
+        for who, category, value, now in (
+                ('acme', 'account', ANNA_ACCOUNT, None),
+                ('acme', 'account', BEN_ACCOUNT, None),
+                ('bolt', 'support', ANNA_SUPPORT, None),
+                # mail_metadata keeps 7 days: past its expiry at the server's clock, not purged.
+                ('acme', 'mail_metadata', 'old thread', '2026-10-01T09:00:00Z')):
+            st.cli('record', 'put', '--tenant', who, '--subject', ANNA, '--category', category,
+                   '--value', value, now=now)
+        # Requests: due in a few days, overdue, due in a month, and one closed.
+        for received in ('2026-10-06T09:00:00Z', '2026-09-01T09:00:00Z', None):
+            st.cli('request', 'open', '--tenant', 'acme', '--subject', BEN, '--type', 'access',
+                   now=received)
+        closed = st.cli('request', 'open', '--tenant', 'acme', '--subject', BEN, '--type',
+                        'access', now='2026-10-06T09:00:00Z').stdout.strip()
+        st.cli('request', 'reject', closed, '--reason', 'manifestly unfounded')
+        srv = st.serve()
+        r = call('GET', srv.url + '/metrics', ops)
+        text = r.text if status(r) == 200 else ''
+        check(status(r) == 200 and metric(text, 'kluis_records', 'category="account"') == 2
+              and metric(text, 'kluis_records', 'category="support"') == 1,
+              'metrics: kluis_records{category} counts the live records by category', show(r))
+        check(metric(text, 'kluis_records', 'category="mail_metadata"') == 0
+              and metric(text, 'kluis_records', 'category="drafts"') == 0,
+              'metrics: ... a record past its expiry (not yet purged) does not count, and a '
+              'category of the policy without records is 0', show(r))
+        check(metric(text, 'kluis_tenant_records', 'tenant="acme",category="account"') == 2
+              and metric(text, 'kluis_tenant_records', 'tenant="bolt",category="support"') == 1
+              and metric(text, 'kluis_tenant_records',
+                         'tenant="acme",category="mail_metadata"') is None,
+              'metrics: kluis_tenant_records{tenant,category} by tenant', show(r))
+        check(metric(text, 'kluis_requests_due', 'within="7d"') == 1
+              and metric(text, 'kluis_requests_overdue') == 1,
+              'metrics: kluis_requests_due{within="7d"} and kluis_requests_overdue count the '
+              'open requests by deadline (a closed one not)', show(r))
+        check('# TYPE kluis_records gauge' in text and '# TYPE kluis_requests_due gauge' in text,
+              'metrics: the engine\'s figures are gauges', show(r))
+        check(ANNA not in text and BEN not in text and ANNA_ACCOUNT not in text,
+              'metrics: no subject and no value in the metrics', show(r))
+        r = call('POST', srv.url + '/v1/records', app,
+                 {'subject': BEN, 'category': 'account', 'value': BEN_ACCOUNT})
+        r2 = call('GET', srv.url + '/metrics', ops)
+        check(status(r) == 201 and metric(getattr(r2, 'text', ''), 'kluis_records',
+                                          'category="account"') == 3,
+              'metrics: a write through the API counts at once', show(r), show(r2))
+        r = call('GET', srv.url + '/metrics', dpo)
+        check_error(r, 403, 'metrics: a tenant\'s key (which must not see other tenants\' names) '
+                    'is refused /metrics (403)', 'forbidden')
+        stopped(srv, 'metrics')
+    finally:
+        st.close()
+
+
+# ---- Malformed requests ---------------------------------------------------------------------------
+
+def parse_raw(out):
+    """(status, headers as a lower-cased dict, body) of the first answer in raw bytes."""
+    head, _, body = out.partition(b'\r\n\r\n')
+    lines = head.decode(errors='replace').split('\r\n')
+    m = re.match(r'HTTP/1\.[01] (\d{3})', lines[0])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(':')
+        headers[k.strip().lower()] = v.strip()
+    return (int(m.group(1)) if m else None), headers, body
+
+
+def test_framing():
+    """What kluis answers in JSON itself (ambiguous framing, Host), and what libmicrohttpd
+    answers before kluis sees the request (docs/internals/server.md lists these; this pins
+    them, so that a libmicrohttpd that answers otherwise shows up here)."""
+    st = Store('framing')
+    try:
+        st.tenant('acme', 'NL')
+        app = st.key('app', 'acme-app', tenant='acme').encode()
+        srv = st.serve()
+        body = json.dumps({'subject': ANNA, 'category': 'account', 'value': 'v'}).encode()
+        head = (b'POST /v1/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ' + app +
+                b'\r\nContent-Type: application/json\r\n')
+        chunked = b'%x\r\n%s\r\n0\r\n\r\n' % (len(body), body)
+        ours = (
+            ('two Content-Length headers', 400, 'malformed_request',
+             head + b'Content-Length: 5\r\nContent-Length: %d\r\n\r\n' % len(body) + body),
+            ('Content-Length with Transfer-Encoding', 400, 'malformed_request',
+             head + b'Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n' + chunked),
+            ('Transfer-Encoding: gzip', 501, 'not_implemented',
+             head + b'Transfer-Encoding: gzip\r\n\r\n' + body),
+            ('Transfer-Encoding: gzip, chunked', 501, 'not_implemented',
+             head + b'Transfer-Encoding: gzip, chunked\r\n\r\n' + chunked),
+            ('HTTP/1.1 without Host', 400, 'malformed_request',
+             b'GET /healthz HTTP/1.1\r\n\r\n'),
+            ('two Host headers', 400, 'malformed_request',
+             b'GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'),
+        )
+        for name, code, error, data in ours:
+            got, headers, rest = parse_raw(raw_http(srv.port, data))
+            try:
+                answer = json.loads(rest.decode())
+            except ValueError:
+                answer = None
+            check(got == code and headers.get('content-type') == 'application/json'
+                  and (answer or {}).get('error', {}).get('code') == error
+                  and headers.get('connection', '').lower() == 'close',
+                  f'framing: {name}: {code} {error} in JSON, and the connection closes',
+                  f'{got} {headers} {rest[:200]!r}')
+        got, _, rest = parse_raw(raw_http(srv.port, head + b'Transfer-Encoding: chunked\r\n'
+                                          b'Connection: close\r\n\r\n' + chunked))
+        check(got == 201, 'framing: a chunked body alone is read as ever (201)', rest[:200])
+        got, _, rest = parse_raw(raw_http(srv.port, head + b'Content-Length: %d\r\n'
+                                          b'Connection: close\r\n\r\n' % len(body) + body))
+        check(got == 201, 'framing: ... and so is one Content-Length (201)', rest[:200])
+
+        # libmicrohttpd's own answers: an HTML page, no JSON (docs/internals/server.md).
+        theirs = (
+            ('a request line without a version', 400, b'GET /healthz\r\n\r\n'),
+            ('a header line without a colon', 400,
+             b'GET /healthz HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n'),
+            ('HTTP/2.0 on the HTTP/1 port', 505, b'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n'),
+            ('HTTP/0.9', 505, b'GET /healthz HTTP/0.9\r\nHost: x\r\n\r\n'),
+            ('a URL over the buffer', 414,
+             b'GET /healthz?' + b'a' * 200000 + b' HTTP/1.1\r\nHost: x\r\n\r\n'),
+            ('headers over the buffer', 431,
+             b'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 200000 + b'\r\n\r\n'),
+            ('a Content-Length that is no number', 400,
+             b'POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'),
+            ('a Content-Length over 2^64', 413, b'POST /v1/records HTTP/1.1\r\nHost: x\r\n'
+             b'Content-Length: 99999999999999999999999\r\n\r\n'),
+            ('malformed chunked encoding', 400,
+             head + b'Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n'),
+            ('a chunk size over 2^64', 413, head + b'Transfer-Encoding: chunked\r\n\r\n'
+             b'FFFFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n'),
+        )
+        for name, code, data in theirs:
+            out = raw_http(srv.port, data)
+            got, headers, rest = parse_raw(out)
+            check(got == code and 'application/json' not in headers.get('content-type', '')
+                  and b'<html>' in rest,
+                  f'framing: {name}: libmicrohttpd answers {code} itself, in HTML (documented)',
+                  out[:300])
+        out = raw_http(srv.port, b'GARBAGE\r\n\r\n')
+        check(out == b'', 'framing: a request line it cannot parse: closed without an answer',
+              out[:300])
+        r = call('GET', srv.url + '/healthz')
+        check(status(r) == 200, 'framing: the server still answers', show(r))
+        stopped(srv, 'framing')
+    finally:
+        st.close()
+
+
+# ---- Errors in the API's words --------------------------------------------------------------------
+
+def test_wording():
+    """Engine messages that name a CLI option or command reach the API in its own words (a JSON
+    member, a query parameter, a route); the CLI keeps its words."""
+    st = Store('wording')
+    try:
+        st.tenant('acme', 'NL')
+        app = st.key('app', 'acme-app', tenant='acme')
+        dpo = st.key('dpo', 'acme-dpo', tenant='acme')
+        srv = st.serve()
+        u = srv.url + '/v1'
+
+        def says(r, name, *words, status=None):
+            problem = error_shape_problem(r, status)
+            msg = (jbody(r) or {}).get('error', {}).get('message', '') if not problem else ''
+            missing = [w for w in words if w not in msg]
+            return check(problem is None and not missing, f'wording: {name}',
+                         problem or f'{missing} not in {msg!r}')
+
+        r = call('POST', u + '/records', app, {'subject': ANNA, 'category': 'drafts',
+                                               'value': 'Beste Anna'})
+        says(r, 'a draft without a link names "links"', '"links"', status=422)
+        r = call('POST', u + '/records', app, {'subject': ANNA, 'category': 'drafts',
+                                               'value': 'Beste Anna', 'links': {'draft': '5'}})
+        draft = (jbody(r) or {}).get('id')
+        r = call('GET', f'{u}/records/{draft}', app, params={'purpose': 'auto_draft'})
+        says(r, 'an unapproved draft names the approval route',
+             f'POST /v1/approvals/{draft}/approve', status=422)
+        r = call('POST', u + '/consent', dpo, {'subject': BEN, 'purpose': 'style_learning',
+                                               'action': 'give'})
+        says(r, 'consent without a text version names "text_version"', '"text_version"',
+             status=400)
+
+        # A subject of whom the organisation is controller only (account): the request is its.
+        r = call('POST', u + '/records', app, {'subject': BEN, 'category': 'account',
+                                               'value': BEN_ACCOUNT})
+        ben = (jbody(r) or {}).get('id')
+        r = call('POST', u + '/requests', dpo, {'subject': BEN, 'type': 'access'})
+        req = (jbody(r) or {}).get('id')
+        r = call('POST', f'{u}/requests/{req}/fulfil', dpo, {})
+        says(r, 'fulfilling an unverified request names the verify route',
+             f'POST /v1/requests/{req}/verify', status=422)
+        r = call('POST', f'{u}/requests/{req}/verify', dpo, {})
+        says(r, 'verifying without a method names "method"', '"method"', status=400)
+        r = call('POST', f'{u}/requests/{req}/extend', dpo, {'reason': ''})
+        says(r, 'an empty reason names "reason"', '"reason"', status=400)
+        r = call('POST', u + '/requests', dpo, {'subject': BEN, 'type': 'rectification'})
+        rect = (jbody(r) or {}).get('id')
+        call('POST', f'{u}/requests/{rect}/verify', dpo, {'method': 'in_person'})
+        r = call('POST', f'{u}/requests/{rect}/fulfil', dpo, {})
+        says(r, 'a rectification without records names "records"', '"records"', status=400)
+        r = call('POST', u + '/requests', dpo, {'subject': BEN, 'type': 'restriction'})
+        res = (jbody(r) or {}).get('id')
+        call('POST', f'{u}/requests/{res}/verify', dpo, {'method': 'in_person'})
+        r = call('POST', f'{u}/requests/{res}/fulfil', dpo, {})
+        check(status(r) == 200, 'wording: (a restriction fulfilled)', show(r))
+        r = call('GET', f'{u}/records/{ben}', app, params={'purpose': 'service'})
+        says(r, 'reading a restricted subject\'s record names ?ground=', '?ground=', status=422)
+        r = call('POST', f'{u}/requests/{res}/lift', dpo, {})
+        says(r, 'lifting without telling the subject names "subject_told"', '"subject_told"',
+             status=422)
+
+        # Anna has a draft (processor data): her request is the customer's to answer.
+        r = call('POST', u + '/requests', dpo, {'subject': ANNA, 'type': 'access'})
+        proc = (jbody(r) or {}).get('id')
+        r = call('POST', f'{u}/requests/{proc}/verify', dpo, {'method': 'in_person'})
+        says(r, 'verifying a processor\'s request names the forward route',
+             f'POST /v1/requests/{proc}/forward', status=422)
+        r = call('POST', f'{u}/requests/{proc}/fulfil', dpo, {})
+        says(r, 'fulfilling it unforwarded names the forward route',
+             f'POST /v1/requests/{proc}/forward', status=422)
+        stopped(srv, 'wording')
+
+        # The command line keeps its own words for the same refusals.
+        p = st.cli('request', 'extend', str(req), '--reason', '', ok=False)
+        check(p.returncode != 0 and '--reason' in p.stderr,
+              'wording: the CLI still names --reason', p.stderr)
+        p = st.cli('record', 'get', str(draft), '--tenant', 'acme', '--purpose', 'auto_draft',
+                   ok=False)
+        check(p.returncode != 0 and f'kluis approval approve {draft}' in p.stderr,
+              'wording: the CLI still names kluis approval approve', p.stderr)
+        p = st.cli('request', 'verify', str(proc), ok=False)
+        check(p.returncode != 0 and f'kluis request forward {proc}' in p.stderr,
+              'wording: the CLI still names kluis request forward', p.stderr)
+    finally:
+        st.close()
+
+
+# ---- Rate limits ---------------------------------------------------------------------------------
+
+class Answer:
+    """What from_address() got: status, headers (case-insensitive names), text and JSON
+    body."""
+
+    def __init__(self, status, headers, text):
+        self.status_code, self.headers, self.text = status, headers, text
+
+    def json(self):
+        return json.loads(self.text)
+
+
+def from_address(source, port, path, key=None):
+    """GET path from a given loopback source address (127.0.0.2 is another client than
+    127.0.0.1: Linux routes all of 127/8 to lo), on a connection of its own."""
+    c = http.client.HTTPConnection('127.0.0.1', port, timeout=HTTP_TIMEOUT,
+                                   source_address=(source, 0))
+    try:
+        h = {'Connection': 'close'}
+        if key is not None:
+            h['Authorization'] = 'Bearer ' + key
+        c.request('GET', path, headers=h)
+        r = c.getresponse()
+        return Answer(r.status, requests.structures.CaseInsensitiveDict(r.getheaders()),
+                      r.read().decode(errors='replace'))
+    except OSError as e:
+        return e
+    finally:
+        c.close()
+
+
+def rate_problem(r):
+    """Why r is not a proper 429 (JSON error rate_limited, Retry-After in whole seconds)."""
+    problem = error_shape_problem(r, 429)
+    if problem:
+        return problem
+    if r.json()['error']['code'] != 'rate_limited':
+        return f'code {r.json()["error"]["code"]!r}'
+    retry = r.headers.get('Retry-After') or ''
+    if not re.fullmatch(r'[1-9][0-9]*', retry):
+        return f'Retry-After {retry!r}: {show(r)}'
+    return None
+
+
+def test_ratelimit():
+    """A low limit and a burst: no test waits for a bucket to refill. RATE requests a second in
+    bursts of BURST, so n requests sent within t seconds may get at most BURST + RATE * t + 1
+    answers that are not 429."""
+    rate, burst = 1, 5
+    st = Store('ratelimit')
+    try:
+        st.tenant('acme', 'NL')
+        app = st.key('app', 'acme-app', tenant='acme')
+        app2 = st.key('app', 'acme-app-2', tenant='acme')
+        app3 = st.key('app', 'acme-app-3', tenant='acme')
+        ops = st.key('dpo', 'ops-dpo', tenant=None)
+        srv = st.serve('--rate-limit', str(rate), '--rate-burst', str(burst))
+        u = srv.url + '/v1'
+        r = call('POST', u + '/records', app, {'subject': ANNA, 'category': 'account',
+                                               'value': ANNA_ACCOUNT})
+        rid = (jbody(r) or {}).get('id')
+        if not isinstance(rid, int):
+            raise RuntimeError(f'cannot store a record: {show(r)}')
+
+        # One key: its burst (less the write above), then 429.
+        t = time.monotonic()
+        answers = [call('GET', f'{u}/records/{rid}', app, params={'purpose': 'service'})
+                   for _ in range(12)]
+        took = time.monotonic() - t
+        codes = [status(a) for a in answers]
+        ok = codes.count(200)
+        limited = [a for a in answers if status(a) == 429]
+        check(ok >= burst - 1 and limited and ok <= burst + rate * took + 1
+              and set(codes) <= {200, 429},
+              f'ratelimit: one key, 12 reads at once: the burst answered, then 429',
+              f'{codes} in {took:.2f} s')
+        check(limited and all(rate_problem(a) is None for a in limited),
+              'ratelimit: a 429 is the JSON error rate_limited with Retry-After in seconds',
+              *[rate_problem(a) for a in limited if rate_problem(a)][:3])
+        check(limited and ANNA_ACCOUNT not in limited[0].text and app not in limited[0].text,
+              'ratelimit: ... without the key or a value in it',
+              show(limited[0] if limited else None))
+        r = call('GET', f'{u}/records/{rid}', app2, params={'purpose': 'service'})
+        check(status(r) == 200, 'ratelimit: another key of the same tenant has its own bucket',
+              show(r))
+
+        # Bad keys from another address: 401 for the burst, then 429 — before the key is
+        # looked at, so that a valid key from that address is refused too, for a while.
+        wrong = base64.urlsafe_b64encode(os.urandom(32)).decode()
+        t = time.monotonic()
+        answers = [from_address('127.0.0.2', srv.port, f'/v1/records/{rid}?purpose=service',
+                                wrong) for _ in range(12)]
+        codes = [status(a) for a in answers]
+        r = from_address('127.0.0.2', srv.port, f'/v1/records/{rid}?purpose=service', app3)
+        took = time.monotonic() - t
+        check(codes.count(401) >= burst and 429 in codes and set(codes) <= {401, 429}
+              and codes.count(401) <= burst + rate * took + 1,
+              'ratelimit: 12 wrong keys from one address: 401 for the burst, then 429',
+              f'{codes} in {took:.2f} s')
+        limited = [a for a in answers if status(a) == 429]
+        check(limited and rate_problem(limited[-1]) is None,
+              'ratelimit: ... a proper 429 (rate_limited, Retry-After)',
+              rate_problem(limited[-1]) if limited else codes)
+        check(status(r) == 429 or (status(r) == 200 and took > 1 / rate),
+              'ratelimit: ... and a valid key from that address is refused (429) until the '
+              'address\'s bucket refills', show(r), f'{took:.2f} s')
+        r = call('GET', f'{u}/records/{rid}', app2, params={'purpose': 'service'})
+        check(status(r) == 200, 'ratelimit: clients at other addresses are not held up by it',
+              show(r))
+        answers = [from_address('127.0.0.2', srv.port, '/healthz') for _ in range(burst + 3)]
+        check(all(status(a) == 200 for a in answers),
+              'ratelimit: /healthz (public) is not limited', [status(a) for a in answers])
+
+        r = call('GET', srv.url + '/metrics', ops)
+        text = r.text if status(r) == 200 else ''
+        check((metric(text, 'kluis_http_rate_limited_total', 'by="key"') or 0) >= 1
+              and (metric(text, 'kluis_http_rate_limited_total', 'by="address"') or 0) >= 2,
+              'ratelimit: /metrics counts the 429s by key and by address', show(r))
+        log = srv.stderr()
+        check('"status":429' in log and '"error":"rate_limited"' in log and wrong not in log,
+              'ratelimit: the access log has the 429s (and no key)', log[-800:])
+        stopped(srv, 'ratelimit')
+
+        # The variables; an option wins over its variable; 0 turns the limits off.
+        st.env.update(KLUIS_RATE_LIMIT='1', KLUIS_RATE_BURST='2')
+        srv = st.serve()
+        codes = [status(call('GET', f'{srv.url}/v1/records/{rid}', app,
+                             params={'purpose': 'service'})) for _ in range(6)]
+        check(codes[:2] == [200, 200] and 429 in codes,
+              'ratelimit: KLUIS_RATE_LIMIT and KLUIS_RATE_BURST set the limit', codes)
+        stopped(srv, 'ratelimit (variables)')
+        srv = st.serve('--rate-limit', '0')
+        codes = [status(call('GET', f'{srv.url}/v1/records/{rid}', app,
+                             params={'purpose': 'service'})) for _ in range(8)]
+        check(codes == [200] * 8, 'ratelimit: --rate-limit 0 turns it off (over '
+              'KLUIS_RATE_LIMIT=1)', codes)
+        stopped(srv, 'ratelimit (off)')
+        for bad in (['--rate-limit', 'x'], ['--rate-limit', '-1'], ['--rate-burst', '0'],
+                    ['--rate-limit', '1000001']):
+            p = subprocess.run([KLUIS, 'serve', '--listen', '127.0.0.1:0', *bad], env=st.env,
+                               cwd=st.dir, capture_output=True, text=True, timeout=CLI_TIMEOUT,
+                               stdin=subprocess.DEVNULL)
+            check(p.returncode == 2 and bad[0] in p.stderr and not p.stdout,
+                  f'ratelimit: serve {" ".join(bad)} is a usage error (exit 2)',
+                  f'exit {p.returncode}', p.stderr)
+    finally:
+        st.close()
+
+
 def test_plain():
     st = Store('plain')
     try:
@@ -1126,7 +1543,11 @@ def main():
         print('usage: test_http.py KLUIS_BINARY SOURCE_ROOT', file=sys.stderr)
         return 2
     t = time.monotonic()
-    for name, fn in (('life', test_life), ('security', test_security), ('plain', test_plain),
+    for name, fn in (('life', test_life), ('security', test_security),
+                     ('metrics', test_metrics), ('framing', test_framing),
+                     ('wording', test_wording),
+                     ('ratelimit', test_ratelimit),
+                     ('plain', test_plain),
                      ('tls', test_tls),
                      ('logs', test_logs), ('crash', test_crash), ('shared', test_shared),
                      ('shutdown', test_shutdown)):

@@ -5,10 +5,10 @@
 
 The route table is what `kluis serve --routes` prints (METHOD PATH ROLES, one per line). The
 document must be OpenAPI 3.1, describe exactly those (method, path) pairs, and for each
-operation carry an operationId, its roles as `x-kluis-roles` (the printed string), a 401 where
-it is secured, and only references that resolve. Needs python3-yaml (Debian's is enough); when
-openapi-spec-validator happens to be installed, the document is also validated against the
-OpenAPI 3.1 schema (else that check is skipped).
+operation carry an operationId, its roles as `x-kluis-roles` (the printed string), a 401, 403
+and 429 (with Retry-After) where it is secured, and only references that resolve. Needs
+python3-yaml (Debian's is enough); when openapi-spec-validator happens to be installed, the
+document is also validated against the OpenAPI 3.1 schema (else that check is skipped).
 """
 import os
 import re
@@ -212,17 +212,20 @@ def main():
         if not any(c.startswith('2') for c in codes):
             problems.append('%s %s has no 2xx response' % k)
         if secured(doc, op):
-            for c in ('401', '403'):
+            for c in ('401', '403', '429'):
                 if c not in codes:
                     problems.append('%s %s is secured but has no %s response' % (k[0], k[1], c))
+            limited = deref(doc, resp.get('429', resp.get(429)))
+            if isinstance(limited, dict) and 'Retry-After' not in (limited.get('headers') or {}):
+                problems.append('%s %s: its 429 has no Retry-After header' % k)
         for c, r in resp.items():
             r = deref(doc, r)
             if not isinstance(r, dict) or not r.get('description'):
                 problems.append('%s %s: response %s has no description' % (k[0], k[1], c))
             elif str(c)[0] in '45' and 'application/json' not in (r.get('content') or {}):
                 problems.append('%s %s: error response %s is not JSON' % (k[0], k[1], c))
-    t.check(not problems, 'every operation has responses: a 2xx, and 401 and 403 where secured; '
-            'errors as JSON', problems)
+    t.check(not problems, 'every operation has responses: a 2xx, and 401, 403 and 429 (with '
+            'Retry-After) where secured; errors as JSON', problems)
 
     problems = []
     for k in both:

@@ -291,6 +291,77 @@ static void test_purge_report_and_dry_run(void **state)
     kluis_purge_report_free(real);
 }
 
+struct tally {
+    char line[8][48]; /* "tenant/category=n" */
+    int n;
+};
+
+static int tally_cb(void *ctx, const struct kluis_record_count *c)
+{
+    struct tally *t = ctx;
+    assert_true(t->n < 8);
+    snprintf(t->line[t->n++], sizeof(t->line[0]), "%s/%s=%llu", c->tenant, c->category,
+             (unsigned long long)c->n);
+    return 0;
+}
+
+static void tally(struct kluis_engine *e, const char *tenant, struct tally *t)
+{
+    memset(t, 0, sizeof(*t));
+    assert_int_equal(kluis_records_count(e, tenant, tally_cb, t, NULL), KLUIS_OK);
+}
+
+/* The live counts are what reads find at the engine's clock: expired records no longer count
+ * before the purge removes them, held and waiting ones do, and an erasure takes its records. */
+static void test_records_count(void **state)
+{
+    struct kluis_engine *e = *state;
+    uint64_t id, held_mail;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(put(e, "acme", "s1", "mail", NULL, NULL, &id, NULL), KLUIS_OK);
+    assert_int_equal(put(e, "acme", "s2", "mail", NULL, NULL, &held_mail, NULL), KLUIS_OK);
+    assert_int_equal(put(e, "acme", "s1", "drafts", "draft", "1", &id, NULL), KLUIS_OK);
+    assert_int_equal(put(e, "globex", "s3", "mail", NULL, NULL, &id, NULL), KLUIS_OK);
+    uint64_t hold;
+    assert_int_equal(kluis_hold_add(e, "acme", "s2", NULL, "litigation", &hold, NULL), KLUIS_OK);
+    struct tally t;
+    tally(e, NULL, &t);
+    assert_int_equal(t.n, 3);
+    assert_string_equal(t.line[0], "acme/drafts=1");
+    assert_string_equal(t.line[1], "acme/mail=4");
+    assert_string_equal(t.line[2], "globex/mail=1");
+    tally(e, "globex", &t);
+    assert_int_equal(t.n, 1);
+    assert_string_equal(t.line[0], "globex/mail=1");
+    tally(e, "nobody", &t);
+    assert_int_equal(t.n, 0);
+
+    /* Past the mail's 7 days, before any purge: only the held one and the waiting draft. */
+    kluis_engine_set_now(e, t0 + 7 * DAY);
+    tally(e, NULL, &t);
+    assert_int_equal(t.n, 2);
+    assert_string_equal(t.line[0], "acme/drafts=1");
+    assert_string_equal(t.line[1], "acme/mail=1");
+    assert_int_equal(get(e, "acme", held_mail, "service", NULL), KLUIS_OK);
+    struct kluis_purge_report *rep = NULL;
+    assert_int_equal(kluis_purge(e, false, &rep, NULL), KLUIS_OK);
+    assert_int_equal(rep->total, 4);
+    kluis_purge_report_free(rep);
+    tally(e, NULL, &t);
+    assert_int_equal(t.n, 2);
+    assert_string_equal(t.line[1], "acme/mail=1");
+
+    /* An erasure of s1 takes the draft. */
+    struct kluis_erase_report *er = NULL;
+    assert_int_equal(kluis_subject_erase(e, "acme", "s1", &er, NULL), KLUIS_OK);
+    kluis_erase_report_free(er);
+    tally(e, NULL, &t);
+    assert_int_equal(t.n, 1);
+    assert_string_equal(t.line[0], "acme/mail=1");
+    struct kluis_err err = {0};
+    assert_int_equal(kluis_records_count(e, NULL, NULL, NULL, &err), KLUIS_EINVAL);
+}
+
 static void test_export(void **state)
 {
     struct kluis_engine *e = *state;
@@ -596,6 +667,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_events_move_expiry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_legal_minimum_and_holds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_purge_report_and_dry_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_records_count, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fault_injection_atomic, setup, teardown),

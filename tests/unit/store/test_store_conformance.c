@@ -223,6 +223,136 @@ static void test_purge_removes_exactly_what_expired(void **state)
     assert_true(oldest > now);
 }
 
+/* ---- Live counts ---- */
+
+struct live_rec {
+    const char *tenant;
+    const char *category;
+    int64_t expiry;
+    bool held;
+    bool gone; /* deleted */
+};
+
+struct live_line {
+    char tenant[16];
+    char category[16];
+    uint64_t n;
+};
+
+struct live {
+    struct live_line lines[16];
+    int n;
+    int calls;
+    int stop_after; /* 0: never */
+};
+
+static int live_cb(void *ctx, const struct kluis_record_count *c)
+{
+    struct live *l = ctx;
+    l->calls++;
+    assert_true(l->n < 16);
+    /* In order of tenant, then category. */
+    if (l->n) {
+        const struct live_line *p = &l->lines[l->n - 1];
+        int by = strcmp(p->tenant, c->tenant);
+        assert_true(by < 0 || (by == 0 && strcmp(p->category, c->category) < 0));
+    }
+    snprintf(l->lines[l->n].tenant, sizeof(l->lines[0].tenant), "%s", c->tenant);
+    snprintf(l->lines[l->n].category, sizeof(l->lines[0].category), "%s", c->category);
+    l->lines[l->n++].n = c->n;
+    return l->stop_after && l->calls >= l->stop_after;
+}
+
+/* Compares records_count at now with a count of recs by hand: expiry after now, or held. */
+static void live_matches(struct fixture *f, const struct live_rec *recs, size_t n_recs, int64_t now,
+                         const char *tenant)
+{
+    struct live got = {0};
+    assert_int_equal(f->be->records_count(f->obj, now, tenant, live_cb, &got, NULL), KLUIS_OK);
+    uint64_t total = 0;
+    for (int i = 0; i < got.n; i++) {
+        uint64_t want = 0;
+        for (size_t k = 0; k < n_recs; k++)
+            want += !recs[k].gone && strcmp(recs[k].tenant, got.lines[i].tenant) == 0 &&
+                    strcmp(recs[k].category, got.lines[i].category) == 0 &&
+                    (recs[k].held || recs[k].expiry > now);
+        assert_true(got.lines[i].n > 0);
+        assert_int_equal(got.lines[i].n, want);
+        if (tenant)
+            assert_string_equal(got.lines[i].tenant, tenant);
+        total += got.lines[i].n;
+    }
+    uint64_t want_total = 0;
+    for (size_t k = 0; k < n_recs; k++)
+        want_total += !recs[k].gone && (!tenant || strcmp(recs[k].tenant, tenant) == 0) &&
+                      (recs[k].held || recs[k].expiry > now);
+    assert_int_equal(total, want_total);
+}
+
+static void test_records_count_live(void **state)
+{
+    struct fixture *f = *state;
+    struct live_rec recs[64];
+    uint64_t ids[64];
+    size_t n = 0;
+    begin(f);
+    /* Day buckets: deadlines every 6 hours over 10 days, two tenants, two categories. */
+    for (int i = 0; i < 40; i++, n++) {
+        recs[n] = (struct live_rec){i % 2 ? "acme" : "globex", i % 3 ? "mail" : "chat",
+                                    T0 + (int64_t)(i + 1) * 6 * 3600, false, false};
+        ids[n] = put(f, recs[n].tenant, (uint8_t)i, recs[n].category, "", T0, recs[n].expiry, "v");
+    }
+    /* Wide (32-day) buckets: deadlines a day apart, 200 days on. */
+    for (int i = 0; i < 10; i++, n++) {
+        recs[n] =
+            (struct live_rec){"acme", "invoices", T0 + (200 + i) * (int64_t)DAY, false, false};
+        ids[n] = put(f, "acme", (uint8_t)(50 + i), "invoices", "", T0, recs[n].expiry, "v");
+    }
+    /* The open bucket: waiting for an event; and a held record whose deadline has passed. */
+    recs[n] = (struct live_rec){"acme", "tokens", INT64_MAX, false, false};
+    ids[n++] = put(f, "acme", 90, "tokens", "", T0, INT64_MAX, "token");
+    recs[n] = (struct live_rec){"globex", "mail", T0 + DAY, true, false};
+    ids[n] = put(f, "globex", 91, "mail", "", T0, T0 + DAY, "held");
+    assert_int_equal(f->be->record_retain(f->obj, "globex", ids[n], T0 + DAY, 0, true, NULL),
+                     KLUIS_OK);
+    n++;
+    /* Counted before the commit, this transaction's records included. */
+    live_matches(f, recs, n, T0, NULL);
+    commit(f);
+
+    live_matches(f, recs, n, T0, NULL);
+    live_matches(f, recs, n, T0 + 5 * DAY + 3 * 3600, NULL); /* mid-day: a bucket half due */
+    live_matches(f, recs, n, T0 + 5 * DAY + 3 * 3600, "acme");
+    live_matches(f, recs, n, T0 + 203 * DAY + 7 * 3600, NULL); /* inside a wide bucket */
+    live_matches(f, recs, n, T0 + 400 * DAY, NULL);            /* only the open bucket */
+    live_matches(f, recs, n, T0, "nobody");
+
+    /* A move and a deletion change the counts. */
+    begin(f);
+    assert_int_equal(f->be->record_retain(f->obj, "acme", ids[1], T0 + 300 * DAY, 0, false, NULL),
+                     KLUIS_OK);
+    recs[1].expiry = T0 + 300 * DAY;
+    assert_int_equal(f->be->record_delete(f->obj, "globex", ids[2], NULL), KLUIS_OK);
+    recs[2].gone = true;
+    commit(f);
+    live_matches(f, recs, n, T0 + 5 * DAY + 3 * 3600, NULL);
+    live_matches(f, recs, n, T0 + 250 * DAY, NULL);
+
+    /* A purge removes only what was not live: the counts stay. */
+    int64_t now = T0 + 5 * DAY + 3 * 3600;
+    struct counts c = {0};
+    begin(f);
+    assert_int_equal(f->be->purge(f->obj, now, false, count_cb, &c, NULL), KLUIS_OK);
+    commit(f);
+    assert_true(c.total > 0);
+    live_matches(f, recs, n, now, NULL);
+
+    /* The callback stops the count. */
+    struct live one = {.stop_after = 1};
+    assert_int_equal(f->be->records_count(f->obj, now, NULL, live_cb, &one, NULL), KLUIS_OK);
+    assert_int_equal(one.calls, 1);
+}
+
 static void test_moved_record_purged_in_new_bucket(void **state)
 {
     struct fixture *f = *state;
@@ -673,6 +803,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retain_moves_and_keeps_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_purge_removes_exactly_what_expired, setup, teardown),
         cmocka_unit_test_setup_teardown(test_moved_record_purged_in_new_bucket, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_records_count_live, setup, teardown),
         cmocka_unit_test_setup_teardown(test_held_records_survive_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ids_never_reused, setup, teardown),
