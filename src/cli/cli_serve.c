@@ -185,6 +185,14 @@ int cli_cmd_serve(int argc, char **argv)
         return CLI_FAIL;
     }
     a.cfg.log = log;
+    /* An SQLite store is checkpointed by a thread of its own while serving (store_sqlite.c), so
+     * that no request waits for the WAL to be copied back, unless the location says otherwise. */
+    char db_buf[4400];
+    const char *db = cli_env_db(&env);
+    if (strncmp(db, "sqlite:", 7) == 0 && !strstr(db, "checkpoint=") &&
+        (size_t)snprintf(db_buf, sizeof(db_buf), "%s%scheckpoint=background", db,
+                         strchr(db, '?') ? "&" : "?") < sizeof(db_buf))
+        env.db = db_buf;
     if ((status = cli_env_open(&env)) != CLI_OK) {
         if (log != stderr)
             fclose(log);

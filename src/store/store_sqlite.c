@@ -46,6 +46,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,7 @@ struct sql_cache {
 };
 
 struct chunk_w;
+struct checkpointer;
 
 struct sq {
     sqlite3 *db;
@@ -131,7 +133,8 @@ struct sq {
     EVP_CIPHER_CTX *gcm;        /* kept for every value sealed or opened */
     uint8_t nonces[NONCE_POOL]; /* random bytes for nonces, drawn NONCE_POOL at a time */
     size_t nonces_left;
-    struct chunk_w *chunk; /* the audit chunk being written (sq_audit_append) */
+    struct chunk_w *chunk;     /* the audit chunk being written (sq_audit_append) */
+    struct checkpointer *ckpt; /* ?checkpoint=background: the thread copying the WAL back */
 };
 
 /* The audit log's chunks (below), also written by the migration to schema 5. */
@@ -648,12 +651,15 @@ static void deltas_clear(struct sq *s)
 }
 
 /*
- * Location: PATH[?synchronous=full|normal]. full (the default) makes every commit survive power
- * loss; normal, in WAL mode, survives a crash of the process but may lose the last commits on
- * power loss — for throwaway stores such as the demo's.
+ * Location: PATH[?OPTION[&OPTION]]. synchronous=full (the default) makes every commit survive
+ * power loss; synchronous=normal, in WAL mode, survives a crash of the process but may lose the
+ * last commits on power loss — for throwaway stores such as the demo's. checkpoint=inline (the
+ * default) copies the WAL back into the file in the commit that fills it; checkpoint=background
+ * leaves that to a thread of its own (below), so that no commit waits for it — what kluis serve
+ * uses, for its latency.
  */
 static kluis_rc parse_location(const char *location, char *path, size_t size, bool *out_full,
-                               struct kluis_err *err)
+                               bool *out_background, struct kluis_err *err)
 {
     const char *q = strchr(location, '?');
     size_t n = q ? (size_t)(q - location) : strlen(location);
@@ -662,15 +668,118 @@ static kluis_rc parse_location(const char *location, char *path, size_t size, bo
     memcpy(path, location, n);
     path[n] = '\0';
     *out_full = true;
-    if (!q)
-        return KLUIS_OK;
-    if (strcmp(q + 1, "synchronous=normal") == 0)
-        *out_full = false;
-    else if (strcmp(q + 1, "synchronous=full") != 0)
-        return kluis_err_set(err, KLUIS_EINVAL,
-                             "unknown store option '%s' (sqlite: takes ?synchronous=full|normal)",
-                             q + 1);
+    *out_background = false;
+    for (const char *o = q ? q + 1 : NULL; o;) {
+        const char *amp = strchr(o, '&');
+        size_t len = amp ? (size_t)(amp - o) : strlen(o);
+#define IS(opt) (len == sizeof(opt) - 1 && memcmp(o, opt, len) == 0)
+        if (IS("synchronous=normal"))
+            *out_full = false;
+        else if (IS("synchronous=full"))
+            *out_full = true;
+        else if (IS("checkpoint=background"))
+            *out_background = true;
+        else if (IS("checkpoint=inline"))
+            *out_background = false;
+        else
+            return kluis_err_set(err, KLUIS_EINVAL,
+                                 "unknown store option '%.*s' (sqlite: takes "
+                                 "?synchronous=full|normal&checkpoint=inline|background)",
+                                 (int)len, o);
+#undef IS
+        o = amp ? amp + 1 : NULL;
+    }
     return KLUIS_OK;
+}
+
+/*
+ * The background checkpointer: a thread with a connection of its own that copies the WAL back
+ * into the file (a PASSIVE checkpoint: it never blocks the writer) whenever a commit has left
+ * WAL_CHECKPOINT_PAGES pages or more in the WAL. The writer's connection reports that through its
+ * WAL hook instead of checkpointing itself. Durability is the WAL's, synced at every commit, and
+ * does not change; the writer restarts the WAL once a checkpoint has copied all of it.
+ */
+struct checkpointer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool due, stop;
+    sqlite3 *db;
+};
+
+static void *checkpointer_main(void *arg)
+{
+    struct checkpointer *c = arg;
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->due && !c->stop)
+            pthread_cond_wait(&c->cv, &c->mu);
+        if (c->stop)
+            break;
+        c->due = false;
+        pthread_mutex_unlock(&c->mu);
+        sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&c->mu);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+static int checkpointer_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    struct checkpointer *c = arg;
+    if (pages >= WAL_CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&c->mu);
+        c->due = true;
+        pthread_cond_signal(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+    }
+    return SQLITE_OK;
+}
+
+static kluis_rc checkpointer_start(struct sq *s, const char *path, struct kluis_err *err)
+{
+    struct checkpointer *c = calloc(1, sizeof(*c));
+    if (!c)
+        return kluis_err_set(err, KLUIS_ENOMEM, "out of memory");
+    if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        sqlite3_close(c->db);
+        free(c);
+        return sq_fail(s, err, "opening the store for the background checkpoint");
+    }
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    if (pthread_create(&c->thread, NULL, checkpointer_main, c) != 0) {
+        pthread_mutex_destroy(&c->mu);
+        pthread_cond_destroy(&c->cv);
+        sqlite3_close(c->db);
+        free(c);
+        return kluis_err_set(err, KLUIS_EIO, "store: cannot start the background checkpoint");
+    }
+    s->ckpt = c;
+    sqlite3_wal_hook(s->db, checkpointer_hook, c);
+    return KLUIS_OK;
+}
+
+static void checkpointer_stop(struct sq *s)
+{
+    struct checkpointer *c = s->ckpt;
+    if (!c)
+        return;
+    sqlite3_wal_hook(s->db, NULL, NULL);
+    pthread_mutex_lock(&c->mu);
+    c->stop = true;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->thread, NULL);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    sqlite3_close(c->db);
+    free(c);
+    s->ckpt = NULL;
 }
 
 static kluis_rc sq_open(void *obj, const char *location, const struct kluis_keyring *keys,
@@ -682,8 +791,8 @@ static kluis_rc sq_open(void *obj, const char *location, const struct kluis_keyr
         return kluis_err_set(err, KLUIS_EINVAL, "store: no key store to take keys from");
     s->ring = keys;
     char path[4096];
-    bool full;
-    kluis_rc prc = parse_location(location, path, sizeof(path), &full, err);
+    bool full = true, background = false;
+    kluis_rc prc = parse_location(location, path, sizeof(path), &full, &background, err);
     if (prc != KLUIS_OK)
         return prc;
     if (sqlite3_open_v2(path, &s->db,
@@ -718,6 +827,8 @@ static kluis_rc sq_open(void *obj, const char *location, const struct kluis_keyr
     }
     if (rc == KLUIS_OK)
         rc = schema_setup(s, err);
+    if (rc == KLUIS_OK && background)
+        rc = checkpointer_start(s, path, err);
     if (rc != KLUIS_OK) {
         sqlite3_close(s->db);
         s->db = NULL;
@@ -732,6 +843,7 @@ static void sq_close(void *obj)
         return;
     if (s->in_txn)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    checkpointer_stop(s);
     cache_clear(s);
     sql_cache_clear(s);
     deltas_clear(s);

@@ -289,7 +289,10 @@ def raw_http(port, data, timeout=HTTP_TIMEOUT):
     """Sends raw bytes, reads until the server closes or goes quiet; the bytes it answered."""
     out = b''
     with socket.create_connection(('127.0.0.1', port), timeout=timeout) as s:
-        s.sendall(data)
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before the whole request was sent (a 4xx)
         s.settimeout(1.5)
         try:
             while True:

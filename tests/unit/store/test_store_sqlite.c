@@ -513,6 +513,42 @@ static void test_erasure_empties_wal(void **state)
     fclose(f);
 }
 
+/* Store options: checkpoint=background (kluis serve's) with synchronous=normal opens, writes and
+ * closes (the thread stopped first); what it wrote is there on the next open; an unknown option
+ * is refused with the list of known ones. */
+static void test_location_options(void **state)
+{
+    struct kluis_store *s = *state;
+    kluis_store_close(s);
+    *state = NULL;
+    char loc[600];
+    snprintf(loc, sizeof(loc), "%s?checkpoint=background&synchronous=normal", path);
+    assert_int_equal(
+        kluis_store_open_backend(&kluis_store_sqlite, loc, kluis_keys_keyring(keys), &s, NULL),
+        KLUIS_OK);
+    append_seqs(s, 0, 300);
+    kluis_store_close(s);
+    snprintf(loc, sizeof(loc), "%s?checkpoint=inline", path);
+    assert_int_equal(
+        kluis_store_open_backend(&kluis_store_sqlite, loc, kluis_keys_keyring(keys), &s, NULL),
+        KLUIS_OK);
+    *state = s;
+    struct collect c = {.tenant_ok = true, .body_ok = true};
+    assert_int_equal(
+        kluis_store_backend(s)->audit_scan(kluis_store_obj(s), 0, 1000, NULL, collect_cb, &c, NULL),
+        KLUIS_OK);
+    assert_int_equal(c.n, 300);
+    assert_true(c.tenant_ok && c.body_ok);
+    struct kluis_store *other = NULL;
+    struct kluis_err err = {0};
+    snprintf(loc, sizeof(loc), "%s?checkpoint=sometimes", path);
+    assert_int_equal(
+        kluis_store_open_backend(&kluis_store_sqlite, loc, kluis_keys_keyring(keys), &other, &err),
+        KLUIS_EINVAL);
+    assert_non_null(strstr(err.message, "'checkpoint=sometimes'"));
+    assert_non_null(strstr(err.message, "checkpoint=inline|background"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -523,6 +559,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_rows_moved_to_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_chunks_scan, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_chunk_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_location_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_erasure_empties_wal, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
