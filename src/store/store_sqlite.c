@@ -1909,6 +1909,24 @@ static kluis_rc chunk_start(struct sq *s, uint64_t seq, int64_t *out, struct klu
                                                      : sq_fail(s, err, "reading the audit log");
 }
 
+/* The row of a decoded entry; its tenant is copied into tbuf (NUL-terminated). */
+static void row_of(const struct kluis__chunk_entry *e, uint64_t seq, const uint8_t *leaf,
+                   char tbuf[KLUIS_TENANT_MAX + 1], struct kluis_audit_row *r)
+{
+    if (e->tenant) {
+        memcpy(tbuf, e->tenant, e->tenant_len);
+        tbuf[e->tenant_len] = '\0';
+    }
+    *r = (struct kluis_audit_row){
+        .seq = seq,
+        .body = e->body,
+        .body_len = e->body_len,
+        .tenant = e->tenant ? tbuf : NULL,
+        .at = e->at,
+    };
+    memcpy(r->leaf, leaf, 32);
+}
+
 /* A chunk's count when it is one kluis could have written (0: damaged). */
 static size_t chunk_count(sqlite3_stmt *st, int col_n, int col_leaves)
 {
@@ -1963,18 +1981,8 @@ static kluis_rc sq_audit_scan(void *obj, uint64_t from, uint64_t to, const char 
             if (tenant && (e.tenant_len != tlen || memcmp(e.tenant, tenant, tlen) != 0))
                 continue;
             char tbuf[KLUIS_TENANT_MAX + 1];
-            if (e.tenant) {
-                memcpy(tbuf, e.tenant, e.tenant_len);
-                tbuf[e.tenant_len] = '\0';
-            }
-            struct kluis_audit_row r = {
-                .seq = seq,
-                .body = e.body,
-                .body_len = e.body_len,
-                .tenant = e.tenant ? tbuf : NULL,
-                .at = e.at,
-            };
-            memcpy(r.leaf, leaves + 32 * i, 32);
+            struct kluis_audit_row r;
+            row_of(&e, seq, leaves + 32 * i, tbuf, &r);
             stop = fn(ctx, &r) != 0;
         }
         if (stop || (n && i == n && p == end))
@@ -2075,20 +2083,12 @@ static kluis_rc chunk_prune(struct sq *s, sqlite3_stmt *row, uint64_t from, int6
         if (old && e.body && (unordered || *out_cut == UINT64_MAX))
             pruned++;
         char tbuf[KLUIS_TENANT_MAX + 1];
-        if (e.tenant) {
-            memcpy(tbuf, e.tenant, e.tenant_len);
-            tbuf[e.tenant_len] = '\0';
-        }
-        struct kluis_audit_row r = {
-            .seq = seq,
-            .body = old && (unordered || *out_cut == UINT64_MAX) ? NULL : e.body,
-            .body_len = e.body_len,
-            .tenant = e.tenant ? tbuf : NULL,
-            .at = e.at,
-        };
-        if (!r.body)
+        struct kluis_audit_row r;
+        row_of(&e, seq, (const uint8_t *)sqlite3_column_blob(row, 2) + 32 * i, tbuf, &r);
+        if (old && (unordered || *out_cut == UINT64_MAX)) {
+            r.body = NULL;
             r.body_len = 0;
-        memcpy(r.leaf, sqlite3_column_blob(row, 2) + 32 * i, 32);
+        }
         if ((rc = chunk_add(s, w, &r, err)))
             break;
     }

@@ -300,6 +300,17 @@ static void test_audit_prune_clock_set_back(void **state)
     assert_int_equal(body_bits(s), 0x08);
 }
 
+/* Opens the test store again (after edits behind the backend's back) as the fixture's. */
+static struct kluis_store *reopen(void **state)
+{
+    struct kluis_store *s = NULL;
+    assert_int_equal(
+        kluis_store_open_backend(&kluis_store_sqlite, path, kluis_keys_keyring(keys), &s, NULL),
+        KLUIS_OK);
+    *state = s;
+    return s;
+}
+
 /* A schema-4 store kept its audit log a row per entry, indexed by tenant (and a schema-3 one by
  * time too): the first open moves the entries into chunks as they are, drops the old table, and
  * notes whether the log is out of time order. */
@@ -326,10 +337,7 @@ static void test_audit_rows_moved_to_chunks(void **state)
             NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(
-        kluis_store_open_backend(&kluis_store_sqlite, path, kluis_keys_keyring(keys), &s, NULL),
-        KLUIS_OK);
-    *state = s;
+    s = reopen(state);
     assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name LIKE 'audit%' AND "
                              "name NOT LIKE 'audit_chunks%' AND name NOT LIKE 'audit_tenants%'"),
                      0);
@@ -463,10 +471,7 @@ static void test_audit_chunk_damaged(void **state)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(
-        kluis_store_open_backend(&kluis_store_sqlite, path, kluis_keys_keyring(keys), &s, NULL),
-        KLUIS_OK);
-    *state = s;
+    s = reopen(state);
     be = kluis_store_backend(s);
     obj = kluis_store_obj(s);
     struct collect c = {0};
