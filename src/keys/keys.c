@@ -387,7 +387,7 @@ kluis_rc kluis_keys_open(const char *path, struct kluis_keys **out_keys, struct 
     if ((rc = exec(k,
                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;"
                    "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;"
-                   "PRAGMA mmap_size=268435456; PRAGMA wal_autocheckpoint=8192;",
+                   "PRAGMA mmap_size=268435456;",
                    err)) ||
         (rc = schema(k, err))) {
         if (rc == KLUIS_EIO)
